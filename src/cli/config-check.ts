@@ -1,0 +1,14 @@
+import { stringify } from 'yaml';
+import { loadConfig } from '../config/index.js';
+import { exitOnConfigError } from './serve.js';
+
+/** `berth config check FILE`: validates and prints the effective configuration. */
+export async function configCheckCommand(file: string, flags: { quiet?: boolean }): Promise<void> {
+  const config = await loadConfig({ file }).catch(exitOnConfigError);
+  if (flags.quiet) return;
+
+  process.stdout.write(
+    `# ${file} is valid; effective configuration (durations in ms, sizes in bytes):\n`,
+  );
+  process.stdout.write(stringify(config));
+}

@@ -1,0 +1,55 @@
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serveCommand } from './serve.js';
+import { configCheckCommand } from './config-check.js';
+
+/** Builds the `berth` command tree. Each subcommand lives in its own module. */
+export function buildProgram(): Command {
+  const program = new Command('berth')
+    .description('Berth: a container registry and image-management platform')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the registry')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('-l, --listen <host:port>', 'address to listen on (default 127.0.0.1:5000)')
+    .option('-d, --data <dir>', 'data directory for blobs and metadata (default ./data)')
+    .option('--tls-cert <file>', 'PEM certificate chain; serve HTTPS')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
+    .action(serveCommand);
+
+  const config = program.command('config').description('work with configuration files');
+  config
+    .command('check')
+    .argument('<file>', 'YAML configuration file')
+    .description(
+      'validate a configuration file, with the environment applied, and print the result',
+    )
+    .option('--quiet', 'print nothing when the file is valid')
+    .action(configCheckCommand);
+
+  return program;
+}
+
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

@@ -1,0 +1,11 @@
+export { configSchema, type Config, type ConfigInput } from './schema.js';
+export {
+  loadConfig,
+  validateConfig,
+  readConfigFile,
+  resolvedPaths,
+  listenAddress,
+  setPath,
+  ConfigError,
+} from './load.js';
+export { settings, envName } from './settings.js';

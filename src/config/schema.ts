@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration such as 30s, 10m, 24h or 7d`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a size such as 4MiB, 500MB or 1024`,
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const listen = z.string().refine((v) => parseListen(v) !== undefined, {
+  message: 'must be HOST:PORT, for example 127.0.0.1:5000 or [::1]:5000',
+});
+
+/**
+ * Every setting Berth reads, with its default. docs/configuration.md documents each one; the
+ * test suite checks that the two agree.
+ */
+export const configSchema = z
+  .object({
+    listen: listen.default('127.0.0.1:5000'),
+    dataDir: z.string().min(1).default('./data'),
+    tls: z
+      .object({
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({})
+      .refine((tls) => Boolean(tls.cert) === Boolean(tls.key), {
+        message: 'tls.cert and tls.key must be given together',
+      }),
+    storage: z
+      .object({
+        driver: z.literal('filesystem').default('filesystem'),
+        filesystem: z
+          .object({ root: z.string().min(1).optional() })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        driver: z.literal('sqlite').default('sqlite'),
+        sqlite: z
+          .object({ path: z.string().min(1).optional() })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info'),
+      })
+      .strict()
+      .prefault({}),
+    uploads: z
+      .object({
+        expiry: duration.prefault('24h'),
+        sweepInterval: duration.prefault('10m'),
+        automaticMount: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    manifests: z
+      .object({
+        maxSize: size.prefault('4MiB'),
+        cacheSize: size.prefault('64MiB'),
+      })
+      .strict()
+      .prefault({}),
+    listing: z
+      .object({ maxPageSize: z.number().int().min(1).max(100_000).default(10_000) })
+      .strict()
+      .prefault({}),
+    http: z
+      .object({
+        shutdownTimeout: duration.prefault('30s'),
+        keepAliveTimeout: duration.prefault('65s'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+
+export function parseListen(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}

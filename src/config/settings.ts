@@ -1,0 +1,45 @@
+/**
+ * The environment-variable rule: `BERTH_` followed by the setting's path in upper snake case
+ * (`uploads.sweepInterval` → `BERTH_UPLOADS_SWEEP_INTERVAL`). Each leaf setting is listed here
+ * once with its value type so that environment strings can be read as the schema expects.
+ */
+export const settings: readonly Setting[] = [
+  { path: 'listen', type: 'string', help: 'address to listen on, HOST:PORT' },
+  { path: 'dataDir', type: 'string', help: 'directory for blobs, database and upload staging' },
+  { path: 'tls.cert', type: 'string', help: 'PEM certificate chain; enables HTTPS with tls.key' },
+  { path: 'tls.key', type: 'string', help: 'PEM private key for tls.cert' },
+  { path: 'storage.driver', type: 'string', help: 'blob store driver: filesystem' },
+  { path: 'storage.filesystem.root', type: 'string', help: 'blob directory (default DATA/blobs)' },
+  { path: 'database.driver', type: 'string', help: 'metadata database: sqlite' },
+  { path: 'database.sqlite.path', type: 'string', help: 'SQLite file (default DATA/berth.db)' },
+  { path: 'log.level', type: 'string', help: 'fatal, error, warn, info, debug, trace or silent' },
+  {
+    path: 'uploads.expiry',
+    type: 'string',
+    help: 'idle time after which an upload session is removed',
+  },
+  { path: 'uploads.sweepInterval', type: 'string', help: 'how often expired uploads are swept' },
+  {
+    path: 'uploads.automaticMount',
+    type: 'boolean',
+    help: 'mount without `from` finds the blob elsewhere',
+  },
+  { path: 'manifests.maxSize', type: 'string', help: 'largest manifest accepted' },
+  { path: 'manifests.cacheSize', type: 'string', help: 'memory for cached manifest bodies' },
+  { path: 'listing.maxPageSize', type: 'integer', help: 'largest page of tags or repositories' },
+  { path: 'http.shutdownTimeout', type: 'string', help: 'how long shutdown waits for requests' },
+  { path: 'http.keepAliveTimeout', type: 'string', help: 'idle keep-alive connection timeout' },
+];
+
+export interface Setting {
+  path: string;
+  type: 'string' | 'boolean' | 'integer';
+  help: string;
+}
+
+export function envName(path: string): string {
+  return `BERTH_${path
+    .split('.')
+    .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
+    .join('_')}`;
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RegistryError } from '../oci/errors.js';
+import type { Registry } from '../registry/index.js';
+import { handlers } from './handlers.js';
+import { allowedMethods, matchRoute } from './routes.js';
+
+export type { RouteKind } from './routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Endpoint kind for logs and metrics labels. */
+    routeKind?: string;
+  }
+}
+
+export interface DistributionOptions {
+  registry: Registry;
+  countIn: (bytes: number) => void;
+}
+
+/**
+ * Mounts the OCI distribution API under /v2/. Bodies are left unread for the handlers, which
+ * stream blobs straight to storage; Fastify's body parsers would buffer them.
+ */
+export async function distributionApi(
+  app: FastifyInstance,
+  options: DistributionOptions,
+): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  // Docker decides a registry speaks v2 from this header, 401s included (v1.1 "Legacy Docker
+  // support HTTP headers").
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('docker-distribution-api-version', 'registry/2.0');
+  });
+
+  const handler = (request: FastifyRequest, reply: Parameters<typeof dispatch>[1]) =>
+    dispatch(request, reply, options);
+  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'] as const;
+  app.route({ method: [...methods], url: '/v2', handler });
+  app.route({ method: [...methods], url: '/v2/*', handler });
+}
+
+async function dispatch(
+  request: FastifyRequest,
+  reply: import('fastify').FastifyReply,
+  options: DistributionOptions,
+): Promise<unknown> {
+  const url = new URL(request.url, 'http://registry.invalid');
+  const route = matchRoute(url.pathname);
+  if (!route) throw new RegistryError('UNSUPPORTED', 'unknown endpoint', { status: 404 });
+  request.routeKind = route.kind;
+
+  const handler = handlers[`${request.method} ${route.kind}`];
+  if (!handler) {
+    throw new RegistryError('UNSUPPORTED', `${request.method} is not supported on this endpoint`, {
+      status: 405,
+      headers: { allow: allowedMethods[route.kind].join(', ') },
+    });
+  }
+
+  return handler({
+    registry: options.registry,
+    request,
+    reply,
+    route,
+    query: url.searchParams,
+    countIn: options.countIn,
+  });
+}

@@ -1,0 +1,50 @@
+import { errorCodes, isRegistryError, RegistryError, type ErrorCode } from '../oci/errors.js';
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { errors: { code: ErrorCode; message: string; detail?: unknown }[] };
+  /** True when the failure is the server's, to be logged at error level. */
+  serverFault: boolean;
+}
+
+/**
+ * The one place that turns an error into the spec's error body (distribution spec v1.1
+ * "Error Codes"). Unexpected errors become UNKNOWN with a generic message: their text may name
+ * paths or internals, and it goes to the log instead.
+ */
+export function errorResponse(err: unknown): ErrorResponse {
+  const registryError = isRegistryError(err) ? err : fromFrameworkError(err);
+  if (!registryError) {
+    return {
+      status: 500,
+      headers: {},
+      body: { errors: [{ code: 'UNKNOWN', message: errorCodes.UNKNOWN.message }] },
+      serverFault: true,
+    };
+  }
+
+  const entry: { code: ErrorCode; message: string; detail?: unknown } = {
+    code: registryError.code,
+    message: registryError.message,
+  };
+  if (registryError.detail !== undefined) entry.detail = registryError.detail;
+
+  return {
+    status: registryError.status,
+    headers: registryError.headers,
+    body: { errors: [entry] },
+    serverFault: registryError.status >= 500,
+  };
+}
+
+/** Errors Fastify raises itself (oversized headers, malformed requests) carry a 4xx statusCode. */
+function fromFrameworkError(err: unknown): RegistryError | undefined {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+
+  const message = err instanceof Error ? err.message : 'bad request';
+  const code: ErrorCode =
+    status === 413 ? 'SIZE_INVALID' : status === 401 ? 'UNAUTHORIZED' : 'UNSUPPORTED';
+  return new RegistryError(code, message, { status });
+}

@@ -71,7 +71,10 @@ export async function startBerth(
     logger,
     url,
     async close() {
-      await server.close();
+      // A keep-alive connection still answering when close begins turns idle only afterwards,
+      // and Node would then hold it open for the whole keep-alive timeout.
+      const idleSweep = setInterval(() => server.server.closeIdleConnections(), 50);
+      await server.close().finally(() => clearInterval(idleSweep));
       await registry.stop();
       await meta.close();
       await store.close();

@@ -63,7 +63,18 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
     throw new ConfigError(`config file ${file} must hold a mapping of settings`);
   }
 
-  return value as Record<string, unknown>;
+  return withoutNulls(value as Record<string, unknown>);
+}
+
+/** A YAML section whose settings are all commented out reads as null; treat it as absent. */
+function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null) continue;
+    result[key] = isPlainObject(v) ? withoutNulls(v) : v;
+  }
+
+  return result;
 }
 
 function readEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {

@@ -16,9 +16,10 @@ const sizeUnits: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-/** Parses "90s", "10m", "24h", "7d" or a number of milliseconds. */
+/** Parses "90s", "10m", "24h", "7d", or milliseconds as a number or a string of digits. */
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(value);
   if (!match) return undefined;
 

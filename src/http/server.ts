@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { distributionApi } from '../distribution/index.js';
 import type { MetadataStore } from '../metadata/index.js';
@@ -24,7 +24,8 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 export function buildServer(options: ServerOptions): FastifyInstance {
   const base: FastifyServerOptions = {
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    // Berth writes its own single line per request (installRequestLog).
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();

@@ -510,6 +510,9 @@ async function recordPull(db: Db, pull: PullRecord): Promise<void> {
         .set({ last_pulled_at: pull.at })
         .where('repository_id', '=', pull.repositoryId)
         .where('name', '=', pull.key)
+        .where((eb) =>
+          eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]),
+        )
         .execute();
       return;
     case 'manifest':
@@ -518,6 +521,9 @@ async function recordPull(db: Db, pull: PullRecord): Promise<void> {
         .set({ last_pulled_at: pull.at })
         .where('repository_id', '=', pull.repositoryId)
         .where('digest', '=', pull.key)
+        .where((eb) =>
+          eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]),
+        )
         .execute();
       return;
     case 'blob':
@@ -526,6 +532,9 @@ async function recordPull(db: Db, pull: PullRecord): Promise<void> {
         .set({ last_pulled_at: pull.at })
         .where('repository_id', '=', pull.repositoryId)
         .where('digest', '=', pull.key)
+        .where((eb) =>
+          eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]),
+        )
         .execute();
   }
 }

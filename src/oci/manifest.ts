@@ -57,7 +57,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
     layers: descriptorList(json.layers, 'layers', false),
     manifests: [],
     subject: optionalDescriptor(json.subject, 'subject'),
-    artifactType: artifactType ?? config.mediaType,
+    artifactType: artifactType || config.mediaType,
     annotations: annotationsOf(json.annotations, 'annotations'),
   };
 }

@@ -70,10 +70,17 @@ export class UploadService {
     const id = await this.createSession(repositoryId);
     if (request.digest === undefined) return { kind: 'session', id, size: 0 };
 
-    const digest = await this.finish(repository, id, request.digest, {
-      body: request.body ?? emptyBody(),
-    });
-    return { kind: 'created', digest };
+    // The client never learns this session's Location, so a failed one-shot upload must not
+    // leave it (and its bytes) behind until the expiry sweep.
+    try {
+      const digest = await this.finish(repository, id, request.digest, {
+        body: request.body ?? emptyBody(),
+      });
+      return { kind: 'created', digest };
+    } catch (err) {
+      await this.locks.run(id, () => this.remove(id));
+      throw err;
+    }
   }
 
   async append(repository: string, id: string, chunk: Chunk): Promise<number> {

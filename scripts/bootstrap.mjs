@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Makes a checkout runnable: installs npm dependencies when package-lock.json changed since the
+// last install, and compiles src/ when any source is newer than the last build. Cheap when
+// nothing changed, so `npm start` and `npm test` call it every time.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function step(message, command, args) {
+  process.stderr.write(`bootstrap: ${message}\n`);
+  execFileSync(command, args, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+}
+
+function ensureDependencies() {
+  const lock = readFileSync(path.join(root, 'package-lock.json'));
+  const hash = createHash('sha256').update(lock).digest('hex');
+  const stamp = path.join(root, 'node_modules', '.berth-lock-hash');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
+
+  step('installing npm dependencies (npm ci)', npm, ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, hash);
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuild() {
+  const stamp = path.join(root, 'dist', '.build-stamp');
+  const inputs = Math.max(
+    newestMtime(path.join(root, 'src')),
+    statSync(path.join(root, 'tsconfig.json')).mtimeMs,
+    statSync(path.join(root, 'tsconfig.build.json')).mtimeMs,
+    statSync(path.join(root, 'package-lock.json')).mtimeMs,
+  );
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) return;
+
+  step('compiling TypeScript (npm run build)', npm, ['run', '--silent', 'build']);
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+ensureDependencies();
+ensureBuild();

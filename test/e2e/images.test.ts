@@ -1,0 +1,169 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainersStore, crane, oras, Regctl, skopeo } from '../support/clients.js';
+import { OciLayout } from '../support/oci-layout.js';
+import { RegistryApi, type Manifest } from '../support/registry-api.js';
+import { repoRoot, startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { testImages } from '../support/tools.js';
+
+/*
+ * The images built by scripts/build-test-images.sh, each pushed with one client and pulled
+ * with another: what comes out must be what went in, digest for digest. podman then unpacks
+ * them, which shows that the layers mean what they meant (RUN results, deleted files).
+ */
+
+const images = testImages();
+const bookworm = images['debian-bookworm']!;
+const app = images['debian-app']!;
+const multiarch = images.multiarch!;
+
+let server: TestServer;
+let api: RegistryApi;
+let scratch: string;
+let store: ContainersStore;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = new RegistryApi(server.url);
+  scratch = tempDir('berth-e2e-images-');
+  store = new ContainersStore();
+});
+
+afterAll(async () => {
+  await store?.remove();
+  await server?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function ref(name: string, tag: string): string {
+  return `${server.host}/${name}:${tag}`;
+}
+
+/** Pulls with skopeo into an OCI layout under the scratch dir. */
+async function skopeoPull(name: string, tag: string, ...flags: string[]): Promise<OciLayout> {
+  const dir = path.join(scratch, `skopeo-${name.replaceAll('/', '-')}`);
+  await skopeo(
+    'copy',
+    '--src-tls-verify=false',
+    ...flags,
+    `docker://${ref(name, tag)}`,
+    `oci:${dir}:${tag}`,
+  );
+
+  return new OciLayout(dir);
+}
+
+/** Pulls with podman by full reference and answers `podman image inspect` fields. */
+async function podmanPull(reference: string, format: string, ...flags: string[]): Promise<string> {
+  await store.podman('pull', '--tls-verify=false', ...flags, reference);
+  const { stdout } = await store.podman('image', 'inspect', '--format', format, reference);
+
+  return stdout.trim();
+}
+
+describe('Debian bookworm image (one layer)', () => {
+  const repo = 'images/debian';
+
+  it('pushed with crane, pulls with skopeo into an OCI layout with identical digests', async () => {
+    await crane('push', bookworm.dir, ref(repo, 'bookworm'));
+
+    const pulled = await skopeoPull(repo, 'bookworm');
+    expect(await pulled.digest('bookworm')).toBe(bookworm.digest);
+    expect(await pulled.verifiedBlobs()).toEqual(await new OciLayout(bookworm.dir).blobs());
+  });
+
+  it('pulls with podman into a Debian 12 root filesystem', async () => {
+    const digest = await podmanPull(ref(repo, 'bookworm'), '{{.Digest}}');
+
+    expect(digest).toBe(bookworm.digest);
+    const rootfs = await store.rootfs(ref(repo, 'bookworm'));
+    expect(await readFile(path.join(rootfs, 'etc/debian_version'), 'utf8')).toMatch(/^12\./);
+  });
+});
+
+describe('multi-layer image built with buildah', () => {
+  const repo = 'images/app';
+
+  it('pushed with skopeo, pulls with regctl into an OCI layout with identical digests', async () => {
+    await skopeo('copy', '--dest-tls-verify=false', app.reference, `docker://${ref(repo, 'v1')}`);
+
+    const regctl = new Regctl(scratch);
+    await regctl.useRegistry(server.host);
+    const dir = path.join(scratch, 'regctl-app');
+    await regctl.run('image', 'copy', ref(repo, 'v1'), `ocidir://${dir}:v1`);
+
+    const pulled = new OciLayout(dir);
+    expect(await pulled.digest('v1')).toBe(app.digest);
+    expect(await pulled.verifiedBlobs()).toEqual(await new OciLayout(app.dir).blobs());
+    expect((await pulled.json(app.digest)).layers).toHaveLength(5);
+  });
+
+  it('pulls with podman with its RUN and COPY results in place and its deleted files gone', async () => {
+    const digest = await podmanPull(ref(repo, 'v1'), '{{.Digest}}');
+
+    expect(digest).toBe(app.digest);
+    const rootfs = await store.rootfs(ref(repo, 'v1'));
+    const file = (name: string) => path.join(rootfs, name);
+    const greeting = await readFile(path.join(repoRoot, 'test/images/app/greeting.txt'), 'utf8');
+    expect(await readFile(file('srv/app/greeting.txt'), 'utf8')).toBe(greeting);
+    expect((await stat(file('srv/app/greeting.txt'))).uid).toBe(10001);
+    expect((await readFile(file('srv/app/data/numbers.txt'), 'utf8')).split('\n')).toHaveLength(
+      2001,
+    );
+    expect(await readFile(file('etc/passwd'), 'utf8')).toMatch(/^app:x:10001:10001:/m);
+    for (const deleted of ['srv/app/data/scratch.txt', 'srv/app/cache', 'etc/motd']) {
+      await expect(stat(file(deleted)), deleted).rejects.toThrow(/ENOENT/);
+    }
+  });
+});
+
+describe('two-platform image index', () => {
+  const repo = 'images/multiarch';
+  const [amd64, arm64] = multiarch.manifests!;
+
+  it('pushed with oras, pulls with skopeo --all into an OCI layout with both platforms', async () => {
+    await oras(
+      'cp',
+      '--to-plain-http',
+      '--from-oci-layout',
+      `${multiarch.dir}:v1`,
+      ref(repo, 'v1'),
+    );
+
+    const pulled = await skopeoPull(repo, 'v1', '--all');
+    expect(await pulled.digest('v1')).toBe(multiarch.digest);
+    const index = await pulled.json(multiarch.digest);
+    expect(index.manifests?.map((m) => m.digest)).toEqual([amd64!.digest, arm64!.digest]);
+    expect(await pulled.verifiedBlobs()).toEqual(await new OciLayout(multiarch.dir).blobs());
+  });
+
+  it('copies with crane, every platform and all its blobs arriving', async () => {
+    await crane('copy', ref(repo, 'v1'), ref('images/multiarch-copy', 'v1'));
+
+    expect((await api.manifest('images/multiarch-copy', 'v1')).digest).toBe(multiarch.digest);
+    for (const platform of [amd64!, arm64!]) {
+      const { digest, body } = await api.manifest('images/multiarch-copy', platform.digest);
+      expect(digest).toBe(platform.digest);
+      await expectBlobs('images/multiarch-copy', body);
+    }
+  });
+
+  it('pulls one platform with podman, picked from the index', async () => {
+    const image = await podmanPull(
+      ref(repo, 'v1'),
+      '{{.Id}} {{.Architecture}}',
+      '--platform',
+      'linux/arm64/v8',
+    );
+
+    const child = await new OciLayout(multiarch.dir).json(arm64!.digest);
+    expect(image).toBe(`${child.config!.digest.slice('sha256:'.length)} arm64`);
+  });
+});
+
+async function expectBlobs(repo: string, manifest: Manifest): Promise<void> {
+  for (const blob of [manifest.config!, ...manifest.layers!]) {
+    expect(await api.blobStatus(repo, blob.digest), blob.digest).toBe(200);
+  }
+}

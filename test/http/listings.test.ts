@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectOciError,
+  pushBlob,
+  pushImage,
+  pushManifest,
+  randomBlob,
+  uniqueRepo,
+  v2,
+} from '../support/registry-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.close());
+
+/** A repository whose one image carries every tag in `tags`, pushed in the given order. */
+async function repoWithTags(tags: string[], target = server): Promise<string> {
+  const repo = uniqueRepo('tags');
+  const image = await pushImage(target, repo, tags[0]!);
+  for (const tag of tags.slice(1)) await pushManifest(target, repo, tag, image.bytes);
+
+  return repo;
+}
+
+async function listTags(repo: string, query = '', target = server) {
+  const res = await fetch(v2(target, `${repo}/tags/list${query}`));
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = (await res.json()) as { name: string; tags: string[] };
+
+  return { body, tags: body.tags, link: res.headers.get('link') };
+}
+
+/** The path and query of a `Link: <…>; rel="next"` header. */
+function nextPage(link: string | null): string {
+  const match = /^<([^>]+)>;\s*rel="next"$/.exec(link ?? '');
+  expect(match, `Link header "${link}"`).not.toBeNull();
+
+  return match![1]!;
+}
+
+describe('GET /v2/<name>/tags/list', () => {
+  it('lists every tag in case-insensitive lexical order, as the spec requires', async () => {
+    const repo = await repoWithTags(['latest', 'B2', 'a1', '10', '9', 'b1', 'A0', '_x']);
+
+    const { body } = await listTags(repo);
+
+    expect(body).toEqual({
+      name: repo,
+      tags: ['10', '9', '_x', 'A0', 'a1', 'b1', 'B2', 'latest'],
+    });
+  });
+
+  it('limits a page to n tags and links to the next one', async () => {
+    const repo = await repoWithTags(['d', 'c', 'b', 'a', 'e']);
+
+    const { tags, link } = await listTags(repo, '?n=2');
+
+    expect(tags).toEqual(['a', 'b']);
+    expect(nextPage(link)).toBe(`/v2/${repo}/tags/list?n=2&last=b`);
+  });
+
+  it('walks all pages by following Link verbatim, ending without a Link', async () => {
+    const all = ['t1', 'T2', 't3', 'T4', 't5'];
+    const repo = await repoWithTags(all);
+
+    const seen: string[] = [];
+    let page = await listTags(repo, '?n=2');
+    seen.push(...page.tags);
+    while (page.link) {
+      const res = await fetch(`${server.url}${nextPage(page.link)}`);
+      const body = (await res.json()) as { tags: string[] };
+      page = { body: { name: repo, tags: body.tags }, tags: body.tags, link: res.headers.get('link') };
+      seen.push(...page.tags);
+    }
+
+    expect(seen).toEqual(all);
+  });
+
+  it('returns the tags after last, even when last itself is not a tag', async () => {
+    const repo = await repoWithTags(['a', 'c', 'e', 'g']);
+
+    expect((await listTags(repo, '?last=c')).tags).toEqual(['e', 'g']);
+    expect((await listTags(repo, '?last=d')).tags).toEqual(['e', 'g']);
+    expect((await listTags(repo, '?n=1&last=d')).tags).toEqual(['e']);
+  });
+
+  it('pages correctly across tags that differ only in case', async () => {
+    const repo = await repoWithTags(['v', 'V', 'w']);
+
+    const first = await listTags(repo, '?n=1');
+    const second = await fetch(`${server.url}${nextPage(first.link)}`);
+
+    expect(first.tags).toHaveLength(1);
+    const rest = ((await second.json()) as { tags: string[] }).tags;
+    expect([...first.tags, ...rest].sort()).toEqual(['V', 'v', 'w']);
+  });
+
+  it('answers n=0 with an empty list and no Link', async () => {
+    const repo = await repoWithTags(['a', 'b']);
+
+    const { tags, link } = await listTags(repo, '?n=0');
+
+    expect(tags).toEqual([]);
+    expect(link).toBeNull();
+  });
+
+  it('sends no Link when n covers every tag', async () => {
+    const repo = await repoWithTags(['a', 'b']);
+
+    const { tags, link } = await listTags(repo, '?n=5');
+
+    expect(tags).toEqual(['a', 'b']);
+    expect(link).toBeNull();
+  });
+
+  it('caps n at listing.maxPageSize and links to the rest', async () => {
+    const capped = await startTestServer({ listing: { maxPageSize: 2 } });
+    try {
+      const repo = await repoWithTags(['a', 'b', 'c'], capped);
+
+      const { tags, link } = await listTags(repo, '?n=100', capped);
+
+      expect(tags).toEqual(['a', 'b']);
+      expect(nextPage(link)).toBe(`/v2/${repo}/tags/list?n=100&last=b`);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('lists an empty array for a repository with blobs but no tags', async () => {
+    const repo = uniqueRepo('tags');
+    await pushBlob(server, repo, randomBlob(4));
+
+    expect((await listTags(repo)).body).toEqual({ name: repo, tags: [] });
+  });
+
+  it('answers an unknown repository with 404 NAME_UNKNOWN', async () => {
+    const res = await fetch(v2(server, `${uniqueRepo('missing')}/tags/list`));
+
+    await expectOciError(res, 404, 'NAME_UNKNOWN');
+  });
+
+  it('refuses an n that is not a non-negative integer with a 4xx error body', async () => {
+    const repo = await repoWithTags(['a']);
+
+    for (const n of ['-1', 'abc', '1e3', '99999999999']) {
+      const res = await fetch(v2(server, `${repo}/tags/list?n=${n}`));
+      await expectOciError(res, 400, 'UNSUPPORTED');
+    }
+  });
+});
+
+describe('GET /v2/_catalog', () => {
+  let catalogServer: TestServer;
+  const repos = ['zeta', 'alpha/one', 'alpha', 'mid/b', 'mid/a'];
+  beforeAll(async () => {
+    catalogServer = await startTestServer();
+    for (const repo of repos) await pushBlob(catalogServer, repo, randomBlob(4));
+  });
+  afterAll(async () => catalogServer.close());
+
+  async function catalog(query = '') {
+    const res = await fetch(`${catalogServer.url}/v2/_catalog${query}`);
+    expect(res.status).toBe(200);
+
+    return {
+      repositories: ((await res.json()) as { repositories: string[] }).repositories,
+      link: res.headers.get('link'),
+    };
+  }
+
+  it('lists every repository sorted', async () => {
+    expect((await catalog()).repositories).toEqual(['alpha', 'alpha/one', 'mid/a', 'mid/b', 'zeta']);
+  });
+
+  it('paginates with n and last and links to the next page', async () => {
+    const first = await catalog('?n=2');
+    const second = await catalog(nextPage(first.link).replace('/v2/_catalog', ''));
+    const third = await catalog(nextPage(second.link).replace('/v2/_catalog', ''));
+
+    expect(first.repositories).toEqual(['alpha', 'alpha/one']);
+    expect(nextPage(first.link)).toBe('/v2/_catalog?n=2&last=alpha%2Fone');
+    expect(second.repositories).toEqual(['mid/a', 'mid/b']);
+    expect(third.repositories).toEqual(['zeta']);
+    expect(third.link).toBeNull();
+  });
+
+  it('returns the repositories after a last that does not exist', async () => {
+    expect((await catalog('?last=b')).repositories).toEqual(['mid/a', 'mid/b', 'zeta']);
+  });
+});

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+
+/** Every manifest type a client of these tests may have pushed. */
+const manifestTypes = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  platform?: Record<string, string>;
+}
+
+export interface Manifest {
+  mediaType?: string;
+  artifactType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+  manifests?: Descriptor[];
+  subject?: Descriptor;
+}
+
+export interface ImageConfig {
+  config?: { Labels?: Record<string, string> };
+  rootfs: { diff_ids: string[] };
+  history?: { created_by?: string; empty_layer?: boolean }[];
+}
+
+/**
+ * The registry's own view, read over plain HTTP: what a client claims to have done is checked
+ * here, never through the same client.
+ */
+export class RegistryApi {
+  constructor(private readonly url: string) {}
+
+  /** Status of GET /v2/<name>/manifests/<reference>. */
+  async manifestStatus(name: string, reference: string): Promise<number> {
+    const response = await this.get(`/v2/${name}/manifests/${reference}`);
+    await response.arrayBuffer();
+
+    return response.status;
+  }
+
+  /** The manifest and the digest the registry answers with; throws unless it answers 200. */
+  async manifest(name: string, reference: string): Promise<{ digest: string; body: Manifest }> {
+    const response = await this.ok(`/v2/${name}/manifests/${reference}`);
+    const digest = response.headers.get('docker-content-digest') ?? '';
+
+    return { digest, body: (await response.json()) as Manifest };
+  }
+
+  async blobStatus(name: string, digest: string): Promise<number> {
+    const response = await fetch(`${this.url}/v2/${name}/blobs/${digest}`, { method: 'HEAD' });
+
+    return response.status;
+  }
+
+  async blobJson<T>(name: string, digest: string): Promise<T> {
+    const response = await this.ok(`/v2/${name}/blobs/${digest}`);
+
+    return (await response.json()) as T;
+  }
+
+  /** Downloads a blob and hashes what arrived. */
+  async blobSha256(name: string, digest: string): Promise<string> {
+    const response = await this.ok(`/v2/${name}/blobs/${digest}`);
+    const hash = createHash('sha256');
+    for await (const chunk of response.body!) hash.update(chunk);
+
+    return `sha256:${hash.digest('hex')}`;
+  }
+
+  /** The tag list, or undefined when the repository is unknown. */
+  async tags(name: string): Promise<string[] | undefined> {
+    const response = await this.get(`/v2/${name}/tags/list`);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw new Error(`tags/list of ${name}: ${response.status}`);
+
+    return ((await response.json()) as { tags: string[] }).tags;
+  }
+
+  async referrers(name: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    const filter = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
+    const response = await this.ok(`/v2/${name}/referrers/${digest}${filter}`);
+
+    return ((await response.json()) as { manifests: Descriptor[] }).manifests;
+  }
+
+  /** The value of one Prometheus counter series on /metrics, 0 when absent. */
+  async counter(series: string): Promise<number> {
+    const text = await (await this.ok('/metrics')).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  }
+
+  private get(path: string): Promise<Response> {
+    return fetch(`${this.url}${path}`, { headers: { accept: manifestTypes } });
+  }
+
+  private async ok(path: string): Promise<Response> {
+    const response = await this.get(path);
+    if (response.status !== 200) {
+      throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+    }
+
+    return response;
+  }
+}

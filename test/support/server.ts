@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { startBerth, type Berth } from '../../src/app.js';
+import { validateConfig, type ConfigInput } from '../../src/config/index.js';
+import { createLogger } from '../../src/http/logging.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function tempDir(prefix = 'berth-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestServer {
+  berth: Berth;
+  url: string;
+  /** host:port, as clients want it. */
+  host: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Where the server logs; silent unless BERTH_TEST_LOG names a level. */
+  logger?: Logger;
+}
+
+/** Starts Berth in this process on a free loopback port with a fresh data directory. */
+export async function startTestServer(
+  settings: ConfigInput = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const dataDir = settings.dataDir ?? tempDir();
+  const config = validateConfig({
+    listen: '127.0.0.1:0',
+    ...settings,
+    dataDir,
+    log: { level: 'silent' },
+  });
+  const logger = options.logger ?? createLogger(process.env.BERTH_TEST_LOG ?? 'silent');
+  const berth = await startBerth(config, logger);
+
+  return {
+    berth,
+    url: berth.url,
+    host: new URL(berth.url).host,
+    dataDir,
+    async close() {
+      await berth.close();
+      if (!settings.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  host: string;
+  /** Every log line the server printed so far. */
+  logs: string[];
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs `bin/berth serve` as a child process (for crash and shutdown tests) and resolves once
+ * it logs the address it listens on.
+ */
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'berth'), 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (data: Buffer) => {
+      buffer += data.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        const url = /"url":"([^"]+)"/.exec(line)?.[1];
+        if (url && line.includes('berth listening')) {
+          resolve({ child, url, host: new URL(url).host, logs, exited });
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not log its address (needs log level info):\n${logs.join('\n')}`));
+    }, 30_000);
+    timer.unref();
+  });
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  configSchema,
+  envName,
+  loadConfig,
+  settings,
+  validateConfig,
+} from '../../../src/config/index.js';
+
+/** A value for every setting as an environment string, and what the schema makes of it. */
+const samples: Record<string, [raw: string, parsed: unknown]> = {
+  listen: ['0.0.0.0:7000', '0.0.0.0:7000'],
+  dataDir: ['/srv/berth', '/srv/berth'],
+  'tls.cert': ['/etc/berth/cert.pem', '/etc/berth/cert.pem'],
+  'tls.key': ['/etc/berth/key.pem', '/etc/berth/key.pem'],
+  'storage.driver': ['filesystem', 'filesystem'],
+  'storage.filesystem.root': ['/mnt/blobs', '/mnt/blobs'],
+  'database.driver': ['sqlite', 'sqlite'],
+  'database.sqlite.path': ['/var/lib/berth.db', '/var/lib/berth.db'],
+  'log.level': ['debug', 'debug'],
+  'uploads.expiry': ['2h', 7_200_000],
+  'uploads.sweepInterval': ['30s', 30_000],
+  'uploads.automaticMount': ['false', false],
+  'manifests.maxSize': ['1MiB', 1024 ** 2],
+  'manifests.cacheSize': ['10MB', 10_000_000],
+  'listing.maxPageSize': ['250', 250],
+  'http.shutdownTimeout': ['5s', 5000],
+  'http.keepAliveTimeout': ['90s', 90_000],
+};
+
+describe('envName', () => {
+  it.each([
+    ['listen', 'BERTH_LISTEN'],
+    ['dataDir', 'BERTH_DATA_DIR'],
+    ['tls.cert', 'BERTH_TLS_CERT'],
+    ['storage.filesystem.root', 'BERTH_STORAGE_FILESYSTEM_ROOT'],
+    ['uploads.sweepInterval', 'BERTH_UPLOADS_SWEEP_INTERVAL'],
+    ['listing.maxPageSize', 'BERTH_LISTING_MAX_PAGE_SIZE'],
+    ['http.keepAliveTimeout', 'BERTH_HTTP_KEEP_ALIVE_TIMEOUT'],
+    ['s3.region2Name', 'BERTH_S3_REGION2_NAME'],
+  ])('names %s as %s', (path, name) => {
+    expect(envName(path)).toBe(name);
+  });
+
+  it('gives every setting its own variable', () => {
+    const names = settings.map((s) => envName(s.path));
+
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('settings list and schema', () => {
+  const listed = settings.map((s) => s.path).sort();
+
+  it('lists every leaf of the default configuration', () => {
+    const defaults = leaves(validateConfig({}));
+
+    expect(defaults.filter((path) => !listed.includes(path))).toEqual([]);
+  });
+
+  it('lists exactly the settings the schema declares', () => {
+    expect(schemaLeaves(configSchema).sort()).toEqual(listed);
+  });
+
+  it('has a help text for every setting', () => {
+    for (const setting of settings) expect(setting.help, setting.path).not.toBe('');
+  });
+
+  it('accepts every setting through its BERTH_* variable at its path', async () => {
+    const env = Object.fromEntries(settings.map((s) => [envName(s.path), sampleOf(s.path)[0]]));
+
+    const config = await loadConfig({ env });
+
+    for (const setting of settings) {
+      expect(valueAt(config, setting.path), setting.path).toEqual(sampleOf(setting.path)[1]);
+    }
+    expect(leaves(config).sort()).toEqual(listed);
+  });
+});
+
+function sampleOf(path: string): [string, unknown] {
+  const sample = samples[path];
+  if (!sample) throw new Error(`add a sample value for the new setting ${path} to this test`);
+
+  return sample;
+}
+
+/** Dotted paths of every non-object value in a parsed configuration. */
+function leaves(value: object, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const isSection = typeof child === 'object' && child !== null && !Array.isArray(child);
+
+    return isSection ? leaves(child as object, path) : [path];
+  });
+}
+
+function valueAt(value: unknown, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+}
+
+/**
+ * Dotted paths of every leaf the schema declares, optional ones included, found by unwrapping
+ * defaults and optionals down to objects (zod 4 keeps a schema's definition in `_zod.def`).
+ */
+function schemaLeaves(schema: z.ZodType, prefix = ''): string[] {
+  const def = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+  if (def.type === 'object' && def.shape) {
+    return Object.entries(def.shape).flatMap(([key, child]) =>
+      schemaLeaves(child, prefix ? `${prefix}.${key}` : key),
+    );
+  }
+  if (['default', 'prefault', 'optional', 'nullable'].includes(def.type) && def.innerType) {
+    return schemaLeaves(def.innerType, prefix);
+  }
+
+  return [prefix];
+}

@@ -48,7 +48,9 @@ async function dispatch(
   options: DistributionOptions,
 ): Promise<unknown> {
   const url = new URL(request.url, 'http://registry.invalid');
-  const route = matchRoute(url.pathname);
+  // URL parsing resolves `..` and `%2e%2e` segments: route on the path as sent, so that such a
+  // name fails validation instead of naming another repository.
+  const route = matchRoute(request.url.split('?')[0] ?? '');
   if (!route) throw new RegistryError('UNSUPPORTED', 'unknown endpoint', { status: 404 });
   request.routeKind = route.kind;
 

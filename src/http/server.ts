@@ -46,6 +46,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     : Fastify(base)) as unknown as FastifyInstance;
 
   const metrics = createMetrics(() => options.meta.countUploads());
+  installGracefulClose(app);
   installRequestLog(app, metrics);
   installErrorHandler(app);
 
@@ -71,6 +72,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * During close(), Node closes only the keep-alive connections idle at that moment; a connection
+ * whose request is still running would then idle until keepAliveTimeout. Responses finished
+ * after close() began ask the client to close instead, so shutdown ends with the last request.
+ */
+function installGracefulClose(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 }
 
 function installRequestLog(app: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void {

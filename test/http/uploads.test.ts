@@ -46,7 +46,12 @@ async function expectBlob(repo: string, bytes: Buffer, target = server): Promise
 }
 
 function stagingFile(target: TestServer, uploadUrl: string): string {
-  return path.join(target.dataDir, 'blobs', 'uploads', new URL(uploadUrl).pathname.split('/').pop()!);
+  return path.join(
+    target.dataDir,
+    'blobs',
+    'uploads',
+    new URL(uploadUrl).pathname.split('/').pop()!,
+  );
 }
 
 describe('monolithic POST ?digest=', () => {
@@ -110,7 +115,9 @@ describe('POST /v2/<name>/blobs/uploads/ without a digest', () => {
     expect(res.headers.get('location')).toMatch(new RegExp(`^/v2/${repo}/blobs/uploads/[\\w-]+$`));
     expect(res.headers.get('range')).toBe('0-0');
     expect(res.headers.get('content-length')).toBe('0');
-    expect(res.headers.get('docker-upload-uuid')).toBe(res.headers.get('location')!.split('/').pop());
+    expect(res.headers.get('docker-upload-uuid')).toBe(
+      res.headers.get('location')!.split('/').pop(),
+    );
   });
 });
 

@@ -87,6 +87,7 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promis
         logs.push(line);
         const url = /"url":"([^"]+)"/.exec(line)?.[1];
         if (url && line.includes('berth listening')) {
+          clearTimeout(timer);
           resolve({ child, url, host: new URL(url).host, logs, exited });
         }
       }
@@ -96,7 +97,9 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promis
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not log its address (needs log level info):\n${logs.join('\n')}`));
+      reject(
+        new Error(`server did not log its address (needs log level info):\n${logs.join('\n')}`),
+      );
     }, 30_000);
     timer.unref();
   });

@@ -47,7 +47,11 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       const result = { code: code ?? -1, stdout, stderr };
       if (result.code !== 0 && !options.allowFailure) {
         const line = [command, ...args].join(' ');
-        reject(new Error(`${line} exited ${result.code}\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`));
+        reject(
+          new Error(
+            `${line} exited ${result.code}\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`,
+          ),
+        );
       } else {
         resolve(result);
       }

@@ -34,7 +34,8 @@ export function errorResponse(err: unknown): ErrorResponse {
     status: registryError.status,
     headers: registryError.headers,
     body: { errors: [entry] },
-    serverFault: registryError.status >= 500,
+    // A 503 while shutting down is expected, not a fault to page anyone about.
+    serverFault: registryError.status >= 500 && registryError.status !== 503,
   };
 }
 

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, {
+  LogController,
+  type ConnectionError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { distributionApi } from '../distribution/index.js';
 import type { MetadataStore } from '../metadata/index.js';
 import type { Registry } from '../registry/index.js';
+import { RegistryError } from '../oci/errors.js';
 import { errorResponse } from './errors.js';
 import { levelFor, loggablePath } from './logging.js';
 import { createMetrics } from './metrics.js';
@@ -35,8 +42,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     connectionTimeout: 0,
     keepAliveTimeout: options.keepAliveTimeoutMs,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving during close() get a 503 in the spec's error shape (installConnectionPolicy).
+    return503OnClosing: false,
     exposeHeadRoutes: false,
+    clientErrorHandler: answerUnparsable,
   };
   const app = (options.tls
     ? Fastify({
@@ -46,7 +55,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     : Fastify(base)) as unknown as FastifyInstance;
 
   const metrics = createMetrics(() => options.meta.countUploads());
-  installGracefulClose(app);
+  installConnectionPolicy(app);
   installRequestLog(app, metrics);
   installErrorHandler(app);
 
@@ -75,17 +84,26 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 }
 
 /**
- * During close(), Node closes only the keep-alive connections idle at that moment; a connection
- * whose request is still running would then idle until keepAliveTimeout. Responses finished
- * after close() began ask the client to close instead, so shutdown ends with the last request.
+ * When to ask the client to close its connection after a response:
+ * - during close(), Node closes only the keep-alive connections idle at that moment, and one whose
+ *   request is still running would then idle until keepAliveTimeout;
+ * - when a request is refused before its body was read (a chunk out of order, an unknown
+ *   session), the rest of a possibly huge body is not worth reading just to reuse the socket.
  */
-function installGracefulClose(app: FastifyInstance): void {
+function installConnectionPolicy(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onRequest', async () => {
+    if (closing) {
+      throw new RegistryError('UNAVAILABLE', 'the registry is shutting down', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (closing || !request.raw.complete) reply.header('connection', 'close');
   });
 }
 
@@ -146,4 +164,24 @@ function installErrorHandler(app: FastifyInstance): void {
     reply.code(404).header('content-type', 'application/json');
     return reply.send({ errors: [{ code: 'UNSUPPORTED', message: 'unknown endpoint' }] });
   });
+}
+
+/**
+ * Requests Node's parser refuses (oversized headers, malformed framing) never reach a route;
+ * they get the spec's error body too, from the same mapping as every other error.
+ */
+function answerUnparsable(err: ConnectionError, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const reason = status === 431 ? 'request headers are too large' : 'malformed HTTP request';
+  const response = errorResponse(Object.assign(new Error(reason), { statusCode: status }));
+  const body = JSON.stringify(response.body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

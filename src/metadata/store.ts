@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, type Transaction } from 'kysely';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database, ReferenceKind } from './schema.js';
 
@@ -349,32 +349,18 @@ export class MetadataStore {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /**
-   * Tags in the spec's lexical order, "case-insensitive alphanumeric" (v1.1 "Listing Tags"); names
-   * equal but for case follow byte order, so that `last` still marks one exact position.
-   */
   async listTags(
     repositoryId: number,
     last: string | undefined,
     limit: number,
   ): Promise<Page<string>> {
-    const folded = sql<string>`lower(name)`;
     let query = this.db
       .selectFrom('tags')
       .select('name')
       .where('repository_id', '=', repositoryId)
-      .orderBy(folded)
       .orderBy('name')
       .limit(limit + 1);
-    if (last !== undefined) {
-      const lastFolded = sql<string>`lower(${last})`;
-      query = query.where((eb) =>
-        eb.or([
-          eb(folded, '>', lastFolded),
-          eb.and([eb(folded, '=', lastFolded), eb('name', '>', last)]),
-        ]),
-      );
-    }
+    if (last !== undefined) query = query.where('name', '>', last);
     const rows = await query.execute();
 
     return page(

@@ -22,8 +22,10 @@ export const errorCodes = {
   DENIED: { status: 403, message: 'requested access to the resource is denied' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
-  // Not in the OCI table; distribution uses the same code for unexpected failures.
+  // Not in the OCI table; distribution uses the same two codes for unexpected failures and
+  // for a registry that cannot serve right now.
   UNKNOWN: { status: 500, message: 'unknown error' },
+  UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -324,6 +324,10 @@ function chain(source: Readable, stages: NodeJS.ReadWriteStream[]): Readable {
     upstream.on('error', (err) => (stage as unknown as Readable).destroy(err));
     current = current.pipe(stage);
   }
+  // Bytes flow before the blob store attaches its pipeline, so a stage can fail (a chunk longer
+  // than its Content-Range, a client hanging up) while nothing listens: that would be an uncaught
+  // 'error' and end the process. The store still gets the error, from the errored stream.
+  current.on('error', () => undefined);
 
   return current as Readable;
 }

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Regctl } from '../support/clients.js';
 import { OciLayout } from '../support/oci-layout.js';
@@ -49,7 +50,7 @@ afterAll(async () => {
 
 describe('regctl with forced chunked uploads', () => {
   it('pushes the Debian image with its digest unchanged', async () => {
-    const regctl = new Regctl(scratch);
+    const regctl = new Regctl(path.join(scratch, 'regctl.json'));
     await regctl.useRegistry(proxy.host, chunk);
     await regctl.run(
       'image',

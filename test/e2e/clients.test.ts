@@ -155,6 +155,15 @@ describe('oras', () => {
     expect((await api.manifest('oras/app', 'v1')).digest).toBe(app.digest);
   });
 
+  it('pulls the image into an OCI layout with the same manifest and blobs', async () => {
+    const dir = path.join(scratch, 'oras-layout');
+    await oras('cp', '--from-plain-http', ref('oras/app', 'v1'), '--to-oci-layout', `${dir}:v1`);
+
+    const pulled = new OciLayout(dir);
+    expect(await pulled.digest('v1')).toBe(app.digest);
+    expect(await pulled.verifiedBlobs()).toEqual(await new OciLayout(app.dir).blobs());
+  });
+
   it('pushes a file as an artifact of its own type', async () => {
     await writeFile(path.join(scratch, 'notes.txt'), notes);
     await orasIn(
@@ -218,7 +227,7 @@ describe('regctl', () => {
   let regctl: Regctl;
 
   beforeAll(async () => {
-    regctl = new Regctl(scratch);
+    regctl = new Regctl(path.join(scratch, 'regctl.json'));
     await regctl.useRegistry(server.host);
   });
 
@@ -269,6 +278,45 @@ describe('regctl', () => {
     expect(await api.manifestStatus('regctl/copy', multiarch.digest)).toBe(404);
     expect(await api.manifestStatus('regctl/copy', 'v1')).toBe(404);
     expect(await api.tags('regctl/copy')).toEqual([]);
+  });
+
+  it('deletes a blob from one repository and leaves it in the others', async () => {
+    const arm64 = multiarch.manifests![1]!.digest;
+    const { body } = await api.manifest(repo, arm64);
+    const layer = body.layers![0]!.digest;
+    await regctl.run('blob', 'delete', `${server.host}/regctl/copy`, layer);
+
+    expect(await api.blobStatus('regctl/copy', layer)).toBe(404);
+    expect(await api.blobStatus(repo, layer)).toBe(200);
+  });
+});
+
+describe('tag lists longer than a page', () => {
+  const repo = 'paged/notes';
+  const tags = ['a', 'b', 'c', 'd', 'e', 'v1'];
+  let paged: TestServer;
+  let regctl: Regctl;
+
+  beforeAll(async () => {
+    paged = await startTestServer({ listing: { maxPageSize: 2 } });
+    regctl = new Regctl(path.join(scratch, 'regctl-paged.json'));
+    await regctl.useRegistry(paged.host);
+    await writeFile(path.join(scratch, 'page.txt'), 'one tag per page\n');
+    await orasIn(scratch, 'push', '--plain-http', `${paged.host}/${repo}:v1`, 'page.txt');
+    await oras('tag', '--plain-http', `${paged.host}/${repo}:v1`, 'a', 'b', 'c', 'd', 'e');
+  });
+
+  afterAll(async () => paged?.close());
+
+  it('are followed to the end through Link by crane, skopeo, oras and regctl', async () => {
+    const name = `${paged.host}/${repo}`;
+    const skopeoTags = await skopeo('list-tags', '--tls-verify=false', `docker://${name}`);
+
+    expect(lines((await crane('ls', name)).stdout)).toEqual(tags);
+    expect((JSON.parse(skopeoTags.stdout) as { Tags: string[] }).Tags).toEqual(tags);
+    expect(lines((await oras('repo', 'tags', '--plain-http', name)).stdout)).toEqual(tags);
+    expect(lines((await regctl.run('tag', 'ls', name)).stdout)).toEqual(tags);
+    expect(await new RegistryApi(paged.url).tags(repo)).toEqual(['a', 'b']);
   });
 });
 

@@ -47,20 +47,27 @@ async function expectPushed(repo: string, tag: string, configDigest: string, lay
 
   expect(body.config?.digest).toBe(configDigest);
   expect(body.layers).toHaveLength(layers);
-  for (const layer of body.layers!)
+  for (const layer of body.layers!) {
     expect(await api.blobSha256(repo, layer.digest)).toBe(layer.digest);
+  }
+
   return digest;
 }
 
 describe('podman', () => {
   const repo = 'podman/app';
-  const pusher = new ContainersStore();
-  const puller = new ContainersStore();
+  let pusher: ContainersStore;
+  let puller: ContainersStore;
   let pushed: string;
 
+  beforeAll(() => {
+    pusher = new ContainersStore();
+    puller = new ContainersStore();
+  });
+
   afterAll(async () => {
-    await pusher.remove();
-    await puller.remove();
+    await pusher?.remove();
+    await puller?.remove();
   });
 
   it('pushes an image from its store with the same config and intact layers', async () => {
@@ -108,12 +115,17 @@ describe('podman', () => {
 
 describe('buildah', () => {
   const repo = 'buildah/app';
-  const loader = new ContainersStore();
-  const builder = new ContainersStore();
+  let loader: ContainersStore;
+  let builder: ContainersStore;
+
+  beforeAll(() => {
+    loader = new ContainersStore();
+    builder = new ContainersStore();
+  });
 
   afterAll(async () => {
-    await loader.remove();
-    await builder.remove();
+    await loader?.remove();
+    await builder?.remove();
   });
 
   it('pushes an image loaded from an OCI layout with the same config and intact layers', async () => {
@@ -129,14 +141,7 @@ describe('buildah', () => {
   });
 
   it('builds on the image it pulls and pushes the result with one more layer', async () => {
-    const file = path.join(scratch, 'added.txt');
-    await writeFile(file, 'added by buildah\n');
-    const container = (
-      await builder.buildah('from', '--tls-verify=false', ref(repo, 'v1'))
-    ).stdout.trim();
-    await builder.buildah('copy', container, file, '/srv/app/added.txt');
-    await builder.buildah('config', '--label', 'berth.test=buildah', container);
-    await builder.buildah('commit', '--format', 'oci', container, ref(repo, 'v2'));
+    await buildWithLabel(ref(repo, 'v1'), ref(repo, 'v2'), 'berth.test=buildah');
     await builder.buildah('push', '--tls-verify=false', ref(repo, 'v2'));
 
     const built = await api.manifest(repo, 'v2');
@@ -159,4 +164,16 @@ describe('buildah', () => {
     const original = await api.manifest(repo, 'v2');
     expect((await api.manifest('buildah/copy', 'v2')).digest).toBe(original.digest);
   });
+
+  /** `buildah from` the base (pulling it), add a file and a label, and commit as `target`. */
+  async function buildWithLabel(base: string, target: string, label: string): Promise<void> {
+    const file = path.join(scratch, 'added.txt');
+    await writeFile(file, 'added by buildah\n');
+
+    const from = await builder.buildah('from', '--tls-verify=false', base);
+    const container = from.stdout.trim();
+    await builder.buildah('copy', container, file, '/srv/app/added.txt');
+    await builder.buildah('config', '--label', label, container);
+    await builder.buildah('commit', '--format', 'oci', container, target);
+  }
 });

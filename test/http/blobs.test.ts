@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectOciError,
   pushBlob,
+  pushImage,
   randomBlob,
   sha256,
   uniqueRepo,
@@ -62,6 +63,17 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-length')).toBe('0');
     expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('serves a manifest by its digest through the blobs endpoint, as containerd falls back to', async () => {
+    const repo = uniqueRepo('blobs');
+    const image = await pushImage(server, repo, 'v1');
+
+    const res = await fetch(v2(server, `${repo}/blobs/${image.digest}`));
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get('docker-content-digest')).toBe(image.digest);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(image.bytes);
   });
 
   it('answers an unknown digest with 404 BLOB_UNKNOWN', async () => {

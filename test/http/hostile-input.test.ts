@@ -59,6 +59,18 @@ async function sendTruncated(
   socket.destroy();
 }
 
+/** Sends raw bytes on a fresh connection and resolves with everything the server answered. */
+async function sendRaw(request: string): Promise<{ status: number; body: string }> {
+  const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (data: Buffer) => (received += data.toString()));
+  socket.write(request);
+  await new Promise((resolve) => socket.once('close', resolve).once('error', resolve));
+  const [head = '', body = ''] = received.split('\r\n\r\n');
+
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body };
+}
+
 describe('invalid repository names', () => {
   const long = 'a'.repeat(300);
   const names: [string, string][] = [
@@ -229,7 +241,7 @@ describe('malformed Content-Range on PATCH', () => {
     },
   );
 
-  it('refuses a chunk whose length disagrees with its Content-Range and keeps the offset', async () => {
+  it('refuses a chunk whose length disagrees with its Content-Range, with no uncaught stream error', async () => {
     const upload = await startUpload(server, uniqueRepo('range'));
     await patchChunk(upload, randomBlob(10), 0);
 
@@ -435,11 +447,36 @@ describe('malformed manifests', () => {
 });
 
 describe('oversized and malformed HTTP', () => {
-  it('answers a huge header with 431 and keeps serving', async () => {
-    const res = await rawRequest(server, 'GET', '/v2/', { 'x-padding': 'a'.repeat(64 * 1024) });
+  it('answers a huge header with 431 in the spec error shape and keeps serving', async () => {
+    const res = await sendRaw(
+      `GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(70_000)}\r\n\r\n`,
+    );
 
     expect(res.status).toBe(431);
+    expectErrorShape(JSON.parse(res.body));
     expect((await fetch(`${server.url}/v2/`)).status).toBe(200);
+  });
+
+  const malformed: [string, string][] = [
+    [
+      'a non-numeric Content-Length',
+      'PUT /v2/a/manifests/x HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+    ],
+    ['a header line without a colon', 'GET /v2/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'],
+    ['a garbage request line', 'GARBAGE\r\n\r\n'],
+    [
+      'both Content-Length and chunked',
+      'PATCH /v2/a/blobs/uploads/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+  ];
+
+  it.each(malformed)('answers %s with 400 in the spec error shape', async (_case, request) => {
+    const res = await sendRaw(request);
+
+    expect(res.status).toBe(400);
+    const body = JSON.parse(res.body) as { errors: { code: string }[] };
+    expectErrorShape(body);
+    expect(body.errors[0]?.code).toBe('UNSUPPORTED');
   });
 
   it('answers a huge Accept header on a manifest GET without a 5xx', async () => {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/oci/digest.js';
 import {
@@ -20,7 +21,7 @@ import {
   v2,
   type OciErrorBody,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, tempDir, type TestServer } from '../support/server.js';
 
 const fourMiB = 4 * 1024 * 1024;
 
@@ -49,6 +50,17 @@ function manifestOfSize(size: number): Buffer {
   const overhead = shape('').length;
 
   return shape('x'.repeat(size - overhead));
+}
+
+/** A valid artifact manifest whose bytes no JSON serialiser would produce. */
+function oddlyFormattedManifest(): Buffer {
+  const text =
+    '{\r\n\t"schemaVersion" :2 ,  "layers":[ ],\n "config":{"size":2,"digest":' +
+    `"${emptyConfig.digest}" ,"mediaType":"${MediaType.ociEmpty}"},` +
+    '"annotations":{"note":"caf\\u00e9 \u2603"},\n\n "mediaType":' +
+    `"${MediaType.ociManifest}"}   \n`;
+
+  return Buffer.from(text);
 }
 
 describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
@@ -92,18 +104,34 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
 
   it('stores the pushed bytes exactly, odd whitespace, key order and escapes included', async () => {
     const repo = await repoWithEmptyConfig();
-    const text =
-      '{\r\n\t"schemaVersion" :2 ,  "layers":[ ],\n "config":{"size":2,"digest":' +
-      `"${emptyConfig.digest}" ,"mediaType":"${MediaType.ociEmpty}"},` +
-      '"annotations":{"note":"caf\\u00e9 \u2603"},\n\n "mediaType":' +
-      `"${MediaType.ociManifest}"}   \n`;
-    const bytes = Buffer.from(text);
+    const bytes = oddlyFormattedManifest();
 
     const digest = await pushManifest(server, repo, 'odd', bytes);
     const res = await getManifest(repo, 'odd');
 
     expect(digest).toBe(sha256(bytes));
     expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('serves the exact bytes from storage after a restart, not only from memory', async () => {
+    const dataDir = tempDir();
+    const repo = uniqueRepo('man');
+    const bytes = oddlyFormattedManifest();
+    try {
+      const before = await startTestServer({ dataDir });
+      await pushBlob(before, repo, emptyConfig.bytes);
+      await pushManifest(before, repo, 'odd', bytes);
+      await before.close();
+
+      const after = await startTestServer({ dataDir });
+      const res = await fetch(v2(after, `${repo}/manifests/odd`));
+      const body = Buffer.from(await res.arrayBuffer());
+      await after.close();
+
+      expect(body).toEqual(bytes);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a push by digest and refuses one whose digest does not match the body', async () => {

@@ -21,11 +21,7 @@ export const orasIn = (dir: string, ...args: string[]): Promise<RunResult> =>
 
 /** regctl with a config file of its own, so `registry set` never touches ~/.regctl. */
 export class Regctl {
-  private readonly config: string;
-
-  constructor(dir: string) {
-    this.config = path.join(dir, 'regctl.json');
-  }
+  constructor(private readonly config: string) {}
 
   run(...args: string[]): Promise<RunResult> {
     return run(tool('regctl'), args, { env: { REGCTL_CONFIG: this.config } });

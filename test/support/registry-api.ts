@@ -14,7 +14,6 @@ export interface Descriptor {
   size: number;
   artifactType?: string;
   annotations?: Record<string, string>;
-  platform?: Record<string, string>;
 }
 
 export interface Manifest {
@@ -29,7 +28,6 @@ export interface Manifest {
 export interface ImageConfig {
   config?: { Labels?: Record<string, string> };
   rootfs: { diff_ids: string[] };
-  history?: { created_by?: string; empty_layer?: boolean }[];
 }
 
 /**
@@ -41,7 +39,7 @@ export class RegistryApi {
 
   /** Status of GET /v2/<name>/manifests/<reference>. */
   async manifestStatus(name: string, reference: string): Promise<number> {
-    const response = await this.get(`/v2/${name}/manifests/${reference}`);
+    const response = await this.get(`/v2/${name}/manifests/${reference}`, manifestTypes);
     await response.arrayBuffer();
 
     return response.status;
@@ -49,7 +47,7 @@ export class RegistryApi {
 
   /** The manifest and the digest the registry answers with; throws unless it answers 200. */
   async manifest(name: string, reference: string): Promise<{ digest: string; body: Manifest }> {
-    const response = await this.ok(`/v2/${name}/manifests/${reference}`);
+    const response = await this.ok(`/v2/${name}/manifests/${reference}`, manifestTypes);
     const digest = response.headers.get('docker-content-digest') ?? '';
 
     return { digest, body: (await response.json()) as Manifest };
@@ -100,12 +98,12 @@ export class RegistryApi {
     return line === undefined ? 0 : Number(line.slice(series.length + 1));
   }
 
-  private get(path: string): Promise<Response> {
-    return fetch(`${this.url}${path}`, { headers: { accept: manifestTypes } });
+  private get(path: string, accept = '*/*'): Promise<Response> {
+    return fetch(`${this.url}${path}`, { headers: { accept } });
   }
 
-  private async ok(path: string): Promise<Response> {
-    const response = await this.get(path);
+  private async ok(path: string, accept?: string): Promise<Response> {
+    const response = await this.get(path, accept);
     if (response.status !== 200) {
       throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
     }

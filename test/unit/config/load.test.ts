@@ -212,7 +212,11 @@ describe('validation errors', () => {
 
   it.each([
     ['uploads.expiry', { uploads: { expiry: 'soon' } }, '"soon" is not a duration'],
-    ['uploads.sweepInterval', { uploads: { sweepInterval: '10 minutes' } }, '"10 minutes" is not a duration'],
+    [
+      'uploads.sweepInterval',
+      { uploads: { sweepInterval: '10 minutes' } },
+      '"10 minutes" is not a duration',
+    ],
     ['http.shutdownTimeout', { http: { shutdownTimeout: -1 } }, '"-1" is not a duration'],
     ['manifests.maxSize', { manifests: { maxSize: '4 lots' } }, '"4 lots" is not a size'],
     ['manifests.cacheSize', { manifests: { cacheSize: 1.5 } }, '"1.5" is not a size'],

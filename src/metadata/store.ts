@@ -1,6 +1,6 @@
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, type Selectable, type Transaction } from 'kysely';
 import { migrationProvider, type Dialect } from './migrations.js';
-import type { Database, ReferenceKind } from './schema.js';
+import type { Database, ManifestTable, ReferenceKind } from './schema.js';
 
 export interface ManifestRecord {
   digest: string;
@@ -252,16 +252,7 @@ export class MetadataStore {
       .executeTakeFirst();
     if (!row) return undefined;
 
-    return {
-      digest: row.digest,
-      mediaType: row.media_type,
-      artifactType: row.artifact_type,
-      size: Number(row.size),
-      subjectDigest: row.subject_digest,
-      configDigest: row.config_digest,
-      annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : null,
-      pushedAt: Number(row.pushed_at),
-    };
+    return toManifestRecord(row);
   }
 
   /** Deletes a manifest with its tags and references; returns false when it was not there. */
@@ -314,16 +305,7 @@ export class MetadataStore {
     if (artifactType !== undefined) query = query.where('artifact_type', '=', artifactType);
     const rows = await query.execute();
 
-    return rows.map((row) => ({
-      digest: row.digest,
-      mediaType: row.media_type,
-      artifactType: row.artifact_type,
-      size: Number(row.size),
-      subjectDigest: row.subject_digest,
-      configDigest: row.config_digest,
-      annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : null,
-      pushedAt: Number(row.pushed_at),
-    }));
+    return rows.map(toManifestRecord);
   }
 
   // Tags
@@ -502,41 +484,37 @@ async function upsertTag(
     .execute();
 }
 
+function toManifestRecord(row: Selectable<ManifestTable>): ManifestRecord {
+  return {
+    digest: row.digest,
+    mediaType: row.media_type,
+    artifactType: row.artifact_type,
+    size: Number(row.size),
+    subjectDigest: row.subject_digest,
+    configDigest: row.config_digest,
+    annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : null,
+    pushedAt: Number(row.pushed_at),
+  };
+}
+
+/** Where each kind of pull is recorded, and the column that names what was pulled. */
+const pullTargets = {
+  tag: { table: 'tags', key: 'name' },
+  manifest: { table: 'manifests', key: 'digest' },
+  blob: { table: 'repository_blobs', key: 'digest' },
+} as const;
+
 async function recordPull(db: Db, pull: PullRecord): Promise<void> {
-  switch (pull.kind) {
-    case 'tag':
-      await db
-        .updateTable('tags')
-        .set({ last_pulled_at: pull.at })
-        .where('repository_id', '=', pull.repositoryId)
-        .where('name', '=', pull.key)
-        .where((eb) =>
-          eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]),
-        )
-        .execute();
-      return;
-    case 'manifest':
-      await db
-        .updateTable('manifests')
-        .set({ last_pulled_at: pull.at })
-        .where('repository_id', '=', pull.repositoryId)
-        .where('digest', '=', pull.key)
-        .where((eb) =>
-          eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]),
-        )
-        .execute();
-      return;
-    case 'blob':
-      await db
-        .updateTable('repository_blobs')
-        .set({ last_pulled_at: pull.at })
-        .where('repository_id', '=', pull.repositoryId)
-        .where('digest', '=', pull.key)
-        .where((eb) =>
-          eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]),
-        )
-        .execute();
-  }
+  const { table, key } = pullTargets[pull.kind];
+
+  // Observations can arrive out of order (several nodes, one batch): a later time always wins.
+  await db
+    .updateTable(table)
+    .set({ last_pulled_at: pull.at })
+    .where('repository_id', '=', pull.repositoryId)
+    .where(key, '=', pull.key)
+    .where((eb) => eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]))
+    .execute();
 }
 
 function page<T>(rows: T[], limit: number): Page<T> {

@@ -53,7 +53,7 @@ describe('oras attach and discover', () => {
     expect(body.artifactType).toBe(sbomType);
   });
 
-  it('keeps no sha256-<hex> fallback tag when detecting support itself, thanks to OCI-Subject', async () => {
+  it('keeps no sha256-<hex> fallback tag when left to detect support from OCI-Subject', async () => {
     signature = await attach(signatureType, 'signature.json');
 
     expect((await api.manifest(repo, signature)).body.subject?.digest).toBe(app.digest);

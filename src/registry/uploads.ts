@@ -1,6 +1,6 @@
 import { randomUUID, type Hash } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { pipeline as pipelinePromise } from 'node:stream/promises';
 import type { MetadataStore } from '../metadata/index.js';
 import { createDigester, parseDigest, type ParsedDigest } from '../oci/digest.js';
 import { RegistryError } from '../oci/errors.js';
@@ -249,7 +249,7 @@ export class UploadService {
     }
 
     const hash = createDigester(expected.algorithm);
-    await pipeline(
+    await pipelinePromise(
       await this.store.readUpload(id),
       hashingStream(hash),
       new PassThrough().resume(),
@@ -317,19 +317,14 @@ function translateStoreError(
   return err;
 }
 
+/**
+ * Joins the request body and the checking stages into one stream for the blob store. pipeline
+ * listens for errors on every stage and destroys the rest when one fails (a chunk longer than its
+ * Content-Range, a client hanging up), so the store sees the failure and rolls the append back,
+ * and no error is left without a listener while bytes flow before the store attaches.
+ */
 function chain(source: Readable, stages: NodeJS.ReadWriteStream[]): Readable {
-  let current: NodeJS.ReadableStream = source;
-  for (const stage of stages) {
-    const upstream = current;
-    upstream.on('error', (err) => (stage as unknown as Readable).destroy(err));
-    current = current.pipe(stage);
-  }
-  // Bytes flow before the blob store attaches its pipeline, so a stage can fail (a chunk longer
-  // than its Content-Range, a client hanging up) while nothing listens: that would be an uncaught
-  // 'error' and end the process. The store still gets the error, from the errored stream.
-  current.on('error', () => undefined);
-
-  return current as Readable;
+  return pipeline([source, ...stages], () => undefined) as unknown as Readable;
 }
 
 function emptyBody(): Readable {

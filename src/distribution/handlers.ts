@@ -1,4 +1,4 @@
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../oci/errors.js';
 import { MediaType } from '../oci/mediatypes.js';
@@ -270,8 +270,14 @@ function chunkRange(request: FastifyRequest) {
   return range;
 }
 
-/** The request body, counted for metrics as it flows; a client abort still errors the stream. */
+/**
+ * The request body, counted for metrics as it flows. A client that hangs up errors the stream,
+ * so the store rolls the append back. The link is one-way on purpose: when storing fails (a
+ * full disk, a chunk longer than its Content-Range) the request must stay open to carry the
+ * error response, which pipeline() would prevent by destroying the socket with everything else.
+ */
 function counted(request: FastifyRequest, countIn: (bytes: number) => void): Readable {
+  const body = request.raw;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       countIn(chunk.length);
@@ -279,7 +285,11 @@ function counted(request: FastifyRequest, countIn: (bytes: number) => void): Rea
     },
   });
 
-  return pipeline(request.raw, counter, () => undefined);
+  body.on('error', (err) => counter.destroy(err));
+  body.on('close', () => {
+    if (!body.complete) counter.destroy(new Error('client closed the connection mid-body'));
+  });
+  return body.pipe(counter);
 }
 
 function pageSize(query: URLSearchParams): number | undefined {

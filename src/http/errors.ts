@@ -14,7 +14,9 @@ export interface ErrorResponse {
  * paths or internals, and it goes to the log instead.
  */
 export function errorResponse(err: unknown): ErrorResponse {
-  const registryError = isRegistryError(err) ? err : fromFrameworkError(err);
+  const registryError = isRegistryError(err)
+    ? err
+    : (fromStorageFull(err) ?? fromFrameworkError(err));
   if (!registryError) {
     return {
       status: 500,
@@ -37,6 +39,24 @@ export function errorResponse(err: unknown): ErrorResponse {
     // A 503 while shutting down is expected, not a fault to page anyone about.
     serverFault: registryError.status >= 500 && registryError.status !== 503,
   };
+}
+
+/**
+ * A full disk (ENOSPC from the blob store, SQLITE_FULL from the database) is the operator's
+ * problem, but the client deserves to know it is not theirs: 507 Insufficient Storage (RFC 4918),
+ * logged at error. The blob store has already rolled the upload back.
+ */
+function fromStorageFull(err: unknown): RegistryError | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'SQLITE_FULL' && code !== 'EDQUOT') return undefined;
+
+  return new RegistryError(
+    'UNAVAILABLE',
+    'the registry has no storage space left; try again later',
+    {
+      status: 507,
+    },
+  );
 }
 
 /** Errors Fastify raises itself (oversized headers, malformed requests) carry a 4xx statusCode. */

@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer, tempDir, type ServerProcess } from '../support/server.js';
+import { run } from '../support/tools.js';
+
+const mib = 1024 * 1024;
+
+/**
+ * A registry whose disk fills up mid-push must say so (507, the spec's error shape), roll the
+ * upload back so the space comes back, show nothing half-written, and keep serving. The data
+ * directory is a 48 MiB tmpfs mounted for the test (CI runs as root).
+ */
+describe('a full disk', () => {
+  let mount: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    mount = tempDir('berth-small-disk-');
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mount]);
+    mkdirSync(path.join(mount, 'data'));
+    server = await spawnServer([
+      '--data',
+      path.join(mount, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+    ]);
+  });
+
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    await run('umount', [mount], { allowFailure: true });
+    rmSync(mount, { recursive: true, force: true });
+  });
+
+  it('answers 507 in the spec error shape, rolls the upload back and keeps serving', async () => {
+    const before = freeBytes(mount);
+    const big = randomBytes(64 * mib);
+    const digest = sha256(big);
+    const location = await startSession(server.url, 'full/disk');
+
+    const response = await putWholeBody(`${server.url}${location}?digest=${digest}`, big);
+
+    expect(response.status).toBe(507);
+    expect(JSON.parse(response.body)).toMatchObject({ errors: [{ code: 'UNAVAILABLE' }] });
+    expect(
+      (await fetch(`${server.url}/v2/full/disk/blobs/${digest}`, { method: 'HEAD' })).status,
+    ).toBe(404);
+    expect(freeBytes(mount)).toBeGreaterThan(before - 2 * mib);
+
+    const status = await fetch(`${server.url}${location}`);
+    expect(status.status).toBe(204);
+    expect(status.headers.get('range')).toBe('0-0');
+    expect(
+      server.logs.some((line) => line.includes('"status":507') && line.includes('"level":"error"')),
+    ).toBe(true);
+  });
+
+  it('accepts a push that fits once the failed one is rolled back', async () => {
+    const small = randomBytes(4 * mib);
+    const digest = sha256(small);
+
+    const res = await fetch(`${server.url}/v2/full/disk/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: small,
+    });
+
+    expect(res.status).toBe(201);
+    const pulled = Buffer.from(
+      await (await fetch(`${server.url}/v2/full/disk/blobs/${digest}`)).arrayBuffer(),
+    );
+    expect(sha256(pulled)).toBe(digest);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});
+
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function freeBytes(dir: string): number {
+  const stats = statfsSync(dir);
+  return stats.bavail * stats.bsize;
+}
+
+async function startSession(base: string, repository: string): Promise<string> {
+  const res = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+  expect(res.status).toBe(202);
+  return res.headers.get('location')!;
+}
+
+/** Sends a body and reads the answer even if the server answers before taking all of it. */
+function putWholeBody(url: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(body.length),
+      },
+    });
+    request.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      // The server may close its side while we are still writing; the answer is what counts.
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+    });
+    request.end(body);
+  });
+}

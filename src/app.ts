@@ -54,6 +54,7 @@ export async function startBerth(
         ? { cert: config.tls.cert, key: config.tls.key }
         : undefined,
     keepAliveTimeoutMs: config.http.keepAliveTimeout,
+    idleTimeoutMs: config.http.idleTimeout,
   });
 
   const { host, port } = listenAddress(config);

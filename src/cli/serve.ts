@@ -15,7 +15,9 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const config = await loadConfig({ file: flags.config, overrides: overridesFrom(flags) }).catch(
     exitOnConfigError,
   );
-  const berth = await startBerth(config);
+  const berth = await startBerth(config).catch((err: unknown) =>
+    exitOnStartFailure(err, config.listen),
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -55,6 +57,20 @@ function overridesFrom(flags: ServeFlags): Record<string, unknown> {
   if (flags.logLevel) setPath(overrides, 'log.level', flags.logLevel);
 
   return overrides;
+}
+
+/** Start-up failures a user can fix get one line naming the cause, not a stack trace. */
+function exitOnStartFailure(err: unknown, listen: string): never {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  const hints: Record<string, string> = {
+    EADDRINUSE: `${listen} is already in use; choose another address with --listen HOST:PORT`,
+    EADDRNOTAVAIL: `${listen} is not an address of this machine; choose another with --listen`,
+    ENOTFOUND: `cannot resolve the host in ${listen}`,
+  };
+
+  process.stderr.write(`berth: failed to start: ${(code && hints[code]) ?? message}\n`);
+  process.exit(1);
 }
 
 export function exitOnConfigError(err: unknown): never {

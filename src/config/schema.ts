@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
 
+/** Node cannot wait longer than 2^31-1 ms for a timer; longer waits silently become 1 ms. */
+const maxTimerMs = 2 ** 31 - 1;
+
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
@@ -12,6 +15,13 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   }
   return ms;
 });
+
+/** A duration used as a timer: at least `minMs`, at most what Node's timers can wait. */
+function timer(minMs: number) {
+  return duration.refine((ms) => ms >= minMs && ms <= maxTimerMs, {
+    message: `must be between ${minMs / 1000}s and 24d`,
+  });
+}
 
 const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const bytes = parseSize(value);
@@ -78,14 +88,16 @@ export const configSchema = z
     uploads: z
       .object({
         expiry: duration.prefault('24h'),
-        sweepInterval: duration.prefault('10m'),
+        sweepInterval: timer(1000).prefault('10m'),
         automaticMount: z.boolean().default(true),
       })
       .strict()
       .prefault({}),
     manifests: z
       .object({
-        maxSize: size.prefault('4MiB'),
+        maxSize: size
+          .refine((n) => n >= 4096, { message: 'must be at least 4KiB' })
+          .prefault('4MiB'),
         cacheSize: size.prefault('64MiB'),
       })
       .strict()
@@ -96,8 +108,9 @@ export const configSchema = z
       .prefault({}),
     http: z
       .object({
-        shutdownTimeout: duration.prefault('30s'),
-        keepAliveTimeout: duration.prefault('65s'),
+        shutdownTimeout: timer(1000).prefault('30s'),
+        keepAliveTimeout: timer(1000).prefault('65s'),
+        idleTimeout: timer(1000).prefault('2m'),
       })
       .strict()
       .prefault({}),

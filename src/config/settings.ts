@@ -29,6 +29,7 @@ export const settings: readonly Setting[] = [
   { path: 'listing.maxPageSize', type: 'integer', help: 'largest page of tags or repositories' },
   { path: 'http.shutdownTimeout', type: 'string', help: 'how long shutdown waits for requests' },
   { path: 'http.keepAliveTimeout', type: 'string', help: 'idle keep-alive connection timeout' },
+  { path: 'http.idleTimeout', type: 'string', help: 'a connection silent this long is closed' },
 ];
 
 export interface Setting {

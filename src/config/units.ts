@@ -14,6 +14,8 @@ const sizeUnits: Record<string, number> = {
   kib: 1024,
   mib: 1024 ** 2,
   gib: 1024 ** 3,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
 };
 
 /** Parses "90s", "10m", "24h", "7d", or milliseconds as a number or a string of digits. */

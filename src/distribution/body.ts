@@ -10,18 +10,22 @@ export async function readLimitedBody(request: IncomingMessage, maxBytes: number
   const declared = Number(request.headers['content-length'] ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
 
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of request) {
-    total += (chunk as Buffer).length;
-    if (total > maxBytes) {
-      request.resume();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(chunk as Buffer);
-  }
+  // Plain listeners rather than for-await: leaving an async iterator early destroys the socket,
+  // and the 413 could not be sent. On overflow the rest is left unread and the connection is
+  // closed after the answer.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total <= maxBytes) return void chunks.push(chunk);
 
-  return Buffer.concat(chunks, total);
+      request.off('data', onData).off('end', onEnd).pause();
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, total));
+    request.on('data', onData).on('end', onEnd).once('error', reject);
+  });
 }
 
 /** Whether the request carries a body: a non-zero length, or a chunked one of unknown length. */

@@ -295,17 +295,16 @@ function counted(request: FastifyRequest, countIn: (bytes: number) => void): Rea
 function pageSize(query: URLSearchParams): number | undefined {
   const n = query.get('n');
   if (n === null || n === '') return undefined;
-  if (!/^\d{1,9}$/.test(n)) {
+  if (!/^\d+$/.test(n)) {
     throw new RegistryError(
       'UNSUPPORTED',
       `page size n="${n.slice(0, 20)}" is not a non-negative integer`,
-      {
-        status: 400,
-      },
+      { status: 400 },
     );
   }
 
-  return Number(n);
+  // Any size is fine: the listing caps it at listing.maxPageSize and links to the rest.
+  return Math.min(Number(n), Number.MAX_SAFE_INTEGER);
 }
 
 /** RFC 8288 Link to the next page, which the spec lets registries send with `n` (v1.1 "Listing Tags"). */

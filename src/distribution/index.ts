@@ -37,7 +37,8 @@ export async function distributionApi(
 
   const handler = (request: FastifyRequest, reply: Parameters<typeof dispatch>[1]) =>
     dispatch(request, reply, options);
-  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'] as const;
+  // OPTIONS is routed too, so that it gets a 405 with Allow rather than an unknown-endpoint 404.
+  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'] as const;
   app.route({ method: [...methods], url: '/v2', handler });
   app.route({ method: [...methods], url: '/v2/*', handler });
 }

@@ -28,8 +28,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
-const secretParams =
-  /^(password|passwd|token|access_token|refresh_token|code|client_secret|secret|signature|x-amz-signature)$/i;
+/**
+ * Query parameter names that may carry credentials: passwords, tokens, signatures and keys of
+ * signed URLs (S3's X-Amz-*, GCS's X-Goog-*, Azure's sig), sessions and codes. Matching on parts
+ * of the name errs on the side of masking.
+ */
+const secretParams = /pass|token|secret|sig|credential|key|auth|session|jwt|code|cookie/i;
 
 /** The request path with the values of secret-looking query parameters masked. */
 export function loggablePath(url: string): string {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, {
+  type FastifyRequest,
   LogController,
   type ConnectionError,
   type FastifyInstance,
@@ -23,6 +24,8 @@ export interface ServerOptions {
   logger: Logger;
   tls?: { cert: string; key: string };
   keepAliveTimeoutMs: number;
+  /** A connection that sends and receives nothing for this long is closed. */
+  idleTimeoutMs: number;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -37,9 +40,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
-    // Large layers take long: Node's default 5-minute requestTimeout would cut them off.
+    // Large layers take long: Node's default 5-minute requestTimeout would cut them off. What
+    // protects against clients that open uploads and then stall is the inactivity timeout: a
+    // 10 GB layer arriving slowly keeps its socket busy, a stalled one does not.
     requestTimeout: 0,
-    connectionTimeout: 0,
+    connectionTimeout: options.idleTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
     forceCloseConnections: 'idle',
     // Requests arriving during close() get a 503 in the spec's error shape (installConnectionPolicy).
@@ -112,6 +117,18 @@ function installRequestLog(app: FastifyInstance, metrics: ReturnType<typeof crea
     reply.header('x-request-id', request.id);
   });
 
+  // A client that closes the connection before the response ends gets no onResponse.
+  app.addHook('onRequestAbort', async (request) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: loggablePath(request.url),
+        route: request.routeKind ?? 'other',
+      },
+      'request aborted by client',
+    );
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     const route = request.routeKind ?? 'other';
@@ -138,9 +155,22 @@ function installRequestLog(app: FastifyInstance, metrics: ReturnType<typeof crea
   });
 }
 
+/** A request whose client hung up before sending all of its body is the client's doing. */
+function clientWentAway(request: FastifyRequest): boolean {
+  return !request.raw.complete && (request.raw.destroyed || request.raw.socket?.destroyed === true);
+}
+
 function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (err, request, reply) => {
     const response = errorResponse(err);
+    // The abort itself is logged once by the onRequestAbort hook.
+    if (clientWentAway(request)) {
+      request.log.debug(
+        { reason: err instanceof Error ? err.message : String(err) },
+        'client closed the connection',
+      );
+      return;
+    }
     if (response.serverFault) request.log.error({ err }, 'failed to handle request');
     else
       request.log.debug(

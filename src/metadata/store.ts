@@ -42,6 +42,8 @@ export interface Page<T> {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+const lookupBatchSize = 500;
+
 /**
  * Every query the registry runs against its metadata, written once with Kysely so that the same
  * statements run on SQLite and PostgreSQL. Callers get plain records, never rows.
@@ -178,31 +180,45 @@ export class MetadataStore {
 
   /** The digests among `digests` that are not linked to the repository. */
   async missingBlobs(repositoryId: number, digests: string[]): Promise<string[]> {
-    if (digests.length === 0) return [];
-    const unique = [...new Set(digests)];
-    const rows = await this.db
-      .selectFrom('repository_blobs')
-      .select('digest')
-      .where('repository_id', '=', repositoryId)
-      .where('digest', 'in', unique)
-      .execute();
-    const found = new Set(rows.map((r) => r.digest));
-
-    return unique.filter((d) => !found.has(d));
+    return this.missing(digests, async (batch) => {
+      const rows = await this.db
+        .selectFrom('repository_blobs')
+        .select('digest')
+        .where('repository_id', '=', repositoryId)
+        .where('digest', 'in', batch)
+        .execute();
+      return rows.map((r) => r.digest);
+    });
   }
 
   // Manifests
 
+  /** The digests among `digests` that are not manifests of the repository. */
   async missingManifests(repositoryId: number, digests: string[]): Promise<string[]> {
-    if (digests.length === 0) return [];
+    return this.missing(digests, async (batch) => {
+      const rows = await this.db
+        .selectFrom('manifests')
+        .select('digest')
+        .where('repository_id', '=', repositoryId)
+        .where('digest', 'in', batch)
+        .execute();
+      return rows.map((r) => r.digest);
+    });
+  }
+
+  /**
+   * Looks digests up in batches: a 4 MiB manifest can name 30,000 layers, more than SQLite's
+   * limit of bound parameters in one statement.
+   */
+  private async missing(
+    digests: string[],
+    lookup: (batch: string[]) => Promise<string[]>,
+  ): Promise<string[]> {
     const unique = [...new Set(digests)];
-    const rows = await this.db
-      .selectFrom('manifests')
-      .select('digest')
-      .where('repository_id', '=', repositoryId)
-      .where('digest', 'in', unique)
-      .execute();
-    const found = new Set(rows.map((r) => r.digest));
+    const found = new Set<string>();
+    for (let i = 0; i < unique.length; i += lookupBatchSize) {
+      for (const digest of await lookup(unique.slice(i, i + lookupBatchSize))) found.add(digest);
+    }
 
     return unique.filter((d) => !found.has(d));
   }

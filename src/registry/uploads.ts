@@ -108,9 +108,12 @@ export class UploadService {
       const size = last ? await this.writeChunk(repository, id, last) : await this.sizeOf(id);
       const actual = await this.digestOf(id, size, expected);
       if (actual !== expected.digest) {
+        // The bytes can never become the blob the client meant, and a last chunk sent with the
+        // PUT is already in them: like distribution, end the session so the client starts over.
+        await this.remove(id);
         throw new RegistryError(
           'DIGEST_INVALID',
-          `upload content has digest ${actual}, not ${expected.digest}`,
+          `upload content has digest ${actual}, not ${expected.digest}; the upload was cancelled`,
         );
       }
 

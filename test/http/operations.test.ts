@@ -211,6 +211,23 @@ describe('request log', () => {
     expect(lines.filter((l) => l.msg === 'request completed')).toHaveLength(4);
   });
 
+  it('masks the credentials of signed URLs and API keys in logged query strings', async () => {
+    const params = {
+      'X-Amz-Security-Token': 'amz-token-value',
+      'X-Amz-Credential': 'amz-credential-value',
+      'X-Goog-Signature': 'goog-signature-value',
+      sig: 'azure-sas-value',
+      api_key: 'api-key-value',
+      private_token: 'private-token-value',
+    };
+    const { raw } = await withLoggedServer('debug', async (server) => {
+      await fetch(`${server.url}/v2/_catalog?${new URLSearchParams(params)}&n=5`);
+    });
+
+    for (const value of Object.values(params)) expect(raw()).not.toContain(value);
+    expect(raw()).toContain('n=5');
+  });
+
   it('never writes an Authorization value or a secret query value, even at debug', async () => {
     const { lines, raw } = await withLoggedServer('debug', async (server) => {
       const repo = uniqueRepo('log');

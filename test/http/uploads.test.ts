@@ -105,6 +105,24 @@ describe('monolithic POST ?digest=', () => {
   });
 });
 
+describe('PUT with a digest that does not match the uploaded bytes', () => {
+  it('answers DIGEST_INVALID and cancels the session, last chunk and all, so the client starts over', async () => {
+    const repo = uniqueRepo('up');
+    const url = await startUpload(server, repo);
+    const first = randomBlob(1000);
+    expect((await patchChunk(url, first, 0)).status).toBe(202);
+
+    const res = await fetch(withQuery(url, { digest: sha256(randomBlob(5)) }), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': '1000-2999' },
+      body: randomBlob(2000),
+    });
+
+    await expectOciError(res, 400, 'DIGEST_INVALID');
+    await expectOciError(await fetch(url), 404, 'BLOB_UPLOAD_UNKNOWN');
+  });
+});
+
 describe('POST /v2/<name>/blobs/uploads/ without a digest', () => {
   it('opens a session: 202, relative upload Location, Range 0-0 and no body', async () => {
     const repo = uniqueRepo('up');

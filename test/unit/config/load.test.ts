@@ -25,7 +25,7 @@ describe('defaults', () => {
       uploads: { expiry: 24 * 3_600_000, sweepInterval: 10 * 60_000, automaticMount: true },
       manifests: { maxSize: 4 * 1024 ** 2, cacheSize: 64 * 1024 ** 2 },
       listing: { maxPageSize: 10_000 },
-      http: { shutdownTimeout: 30_000, keepAliveTimeout: 65_000 },
+      http: { shutdownTimeout: 30_000, keepAliveTimeout: 65_000, idleTimeout: 120_000 },
     });
   });
 
@@ -124,7 +124,7 @@ describe('sources and precedence', () => {
       env: {
         BERTH_LISTING_MAX_PAGE_SIZE: '25',
         BERTH_UPLOADS_AUTOMATIC_MOUNT: 'no',
-        BERTH_MANIFESTS_MAX_SIZE: '2048',
+        BERTH_MANIFESTS_MAX_SIZE: '8192',
         BERTH_DATA_DIR: '',
         BERTH_UNRELATED: 'ignored',
       },
@@ -132,7 +132,7 @@ describe('sources and precedence', () => {
 
     expect(config.listing.maxPageSize).toBe(25);
     expect(config.uploads.automaticMount).toBe(false);
-    expect(config.manifests.maxSize).toBe(2048);
+    expect(config.manifests.maxSize).toBe(8192);
     expect(config.dataDir).toBe('./data');
   });
 
@@ -219,6 +219,10 @@ describe('validation errors', () => {
     ],
     ['http.shutdownTimeout', { http: { shutdownTimeout: -1 } }, '"-1" is not a duration'],
     ['manifests.maxSize', { manifests: { maxSize: '4 lots' } }, '"4 lots" is not a size'],
+    ['uploads.sweepInterval', { uploads: { sweepInterval: '30d' } }, 'must be between 1s and 24d'],
+    ['uploads.sweepInterval', { uploads: { sweepInterval: 0 } }, 'must be between 1s and 24d'],
+    ['http.shutdownTimeout', { http: { shutdownTimeout: '30d' } }, 'must be between 1s and 24d'],
+    ['manifests.maxSize', { manifests: { maxSize: 0 } }, 'must be at least 4KiB'],
     ['manifests.cacheSize', { manifests: { cacheSize: 1.5 } }, '"1.5" is not a size'],
   ])('explains a bad %s', (setting, input, message) => {
     const [problem] = problemsOf(input);

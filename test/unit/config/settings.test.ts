@@ -27,6 +27,7 @@ const samples: Record<string, [raw: string, parsed: unknown]> = {
   'listing.maxPageSize': ['250', 250],
   'http.shutdownTimeout': ['5s', 5000],
   'http.keepAliveTimeout': ['90s', 90_000],
+  'http.idleTimeout': ['5m', 300_000],
 };
 
 describe('envName', () => {
@@ -38,6 +39,7 @@ describe('envName', () => {
     ['uploads.sweepInterval', 'BERTH_UPLOADS_SWEEP_INTERVAL'],
     ['listing.maxPageSize', 'BERTH_LISTING_MAX_PAGE_SIZE'],
     ['http.keepAliveTimeout', 'BERTH_HTTP_KEEP_ALIVE_TIMEOUT'],
+    ['http.idleTimeout', 'BERTH_HTTP_IDLE_TIMEOUT'],
     ['s3.region2Name', 'BERTH_S3_REGION2_NAME'],
   ])('names %s as %s', (path, name) => {
     expect(envName(path)).toBe(name);

@@ -161,6 +161,18 @@ export function metadataSuite(name: string, open: MetadataFactory): void {
         ]);
         expect(await store.missingBlobs(repo, [])).toEqual([]);
       });
+
+      it('checks more digests at once than one statement can bind (a 4 MiB manifest)', async () => {
+        const repo = await store.ensureRepository('app');
+        await store.linkBlob(repo, layer, 10);
+        const many = Array.from({ length: 33_000 }, (_, i) => digestOf(Buffer.from(`layer ${i}`)));
+
+        const missing = await store.missingBlobs(repo, [layer, ...many]);
+
+        expect(missing).toHaveLength(33_000);
+        expect(missing).not.toContain(layer);
+        expect(await store.missingManifests(repo, many)).toHaveLength(33_000);
+      });
     });
 
     describe('manifests', () => {

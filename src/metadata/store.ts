@@ -180,44 +180,35 @@ export class MetadataStore {
 
   /** The digests among `digests` that are not linked to the repository. */
   async missingBlobs(repositoryId: number, digests: string[]): Promise<string[]> {
-    return this.missing(digests, async (batch) => {
-      const rows = await this.db
-        .selectFrom('repository_blobs')
-        .select('digest')
-        .where('repository_id', '=', repositoryId)
-        .where('digest', 'in', batch)
-        .execute();
-      return rows.map((r) => r.digest);
-    });
+    return this.missingIn('repository_blobs', repositoryId, digests);
   }
 
   // Manifests
 
   /** The digests among `digests` that are not manifests of the repository. */
   async missingManifests(repositoryId: number, digests: string[]): Promise<string[]> {
-    return this.missing(digests, async (batch) => {
-      const rows = await this.db
-        .selectFrom('manifests')
-        .select('digest')
-        .where('repository_id', '=', repositoryId)
-        .where('digest', 'in', batch)
-        .execute();
-      return rows.map((r) => r.digest);
-    });
+    return this.missingIn('manifests', repositoryId, digests);
   }
 
   /**
    * Looks digests up in batches: a 4 MiB manifest can name 30,000 layers, more than SQLite's
    * limit of bound parameters in one statement.
    */
-  private async missing(
+  private async missingIn(
+    table: 'repository_blobs' | 'manifests',
+    repositoryId: number,
     digests: string[],
-    lookup: (batch: string[]) => Promise<string[]>,
   ): Promise<string[]> {
     const unique = [...new Set(digests)];
     const found = new Set<string>();
     for (let i = 0; i < unique.length; i += lookupBatchSize) {
-      for (const digest of await lookup(unique.slice(i, i + lookupBatchSize))) found.add(digest);
+      const rows = await this.db
+        .selectFrom(table)
+        .select('digest')
+        .where('repository_id', '=', repositoryId)
+        .where('digest', 'in', unique.slice(i, i + lookupBatchSize))
+        .execute();
+      for (const row of rows) found.add(row.digest);
     }
 
     return unique.filter((d) => !found.has(d));

@@ -1,7 +1,14 @@
 import SQLite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type { Database } from './schema.js';
 import { MetadataStore } from './store.js';
 
@@ -26,10 +33,35 @@ export async function openMetadataStore(options: MetadataOptions): Promise<Metad
   database.pragma('busy_timeout = 5000');
 
   const store = new MetadataStore(
-    new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    new Kysely<Database>({ dialect: new BerthSqliteDialect({ database }) }),
     'sqlite',
   );
   await store.migrate();
 
   return store;
+}
+
+/**
+ * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
+ * ROLLBACK then fails with "no transaction is active" and that error replaces the real one, so a
+ * full disk would read as an internal error. The real error is kept instead.
+ */
+class BerthSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new TolerantRollbackDriver(this.settings);
+  }
+}
+
+class TolerantRollbackDriver extends SqliteDriver {
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (err) {
+      if (!/no transaction is active/.test((err as Error).message)) throw err;
+    }
+  }
 }

@@ -80,6 +80,87 @@ describe('a full disk', () => {
   });
 });
 
+describe('a disk with no space left at all', () => {
+  let mount: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    mount = tempDir('berth-no-space-');
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mount]);
+    mkdirSync(path.join(mount, 'data'));
+    server = await spawnServer([
+      '--data',
+      path.join(mount, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+    ]);
+  });
+
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    await run('umount', [mount], { allowFailure: true });
+    rmSync(mount, { recursive: true, force: true });
+  });
+
+  it('answers blob and tag pushes with success or 507, never 500 (database full included), and recovers', async () => {
+    const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: sha256(config),
+          size: config.length,
+        },
+        layers: [],
+      }),
+    );
+    await postBlob(server.url, 'full/db', config);
+    // Pushed once while there is room, so that later tags need only database writes.
+    expect((await putManifest(server.url, 'full/db', 'before', manifest)).status).toBe(201);
+    const filler = path.join(mount, 'filler');
+    await run('sh', ['-c', `dd if=/dev/zero of=${filler} bs=1M 2>/dev/null; true`]);
+
+    const statuses = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      statuses.add((await putManifest(server.url, 'full/db', `t${i}`, manifest)).status);
+      statuses.add((await postBlob(server.url, 'full/db', randomBytes(256 * 1024))).status);
+    }
+    expect([...statuses].filter((s) => s !== 201 && s !== 507)).toEqual([]);
+    expect(statuses.has(507)).toBe(true);
+
+    rmSync(filler);
+    expect((await putManifest(server.url, 'full/db', 'after', manifest)).status).toBe(201);
+    expect((await postBlob(server.url, 'full/db', randomBytes(1024))).status).toBe(201);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});
+
+async function postBlob(base: string, repository: string, bytes: Buffer): Promise<Response> {
+  return fetch(`${base}/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+}
+
+async function putManifest(
+  base: string,
+  repository: string,
+  tag: string,
+  body: Buffer,
+): Promise<Response> {
+  return fetch(`${base}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    body,
+  });
+}
+
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }

@@ -58,7 +58,8 @@ export async function startBerth(
   });
 
   const { host, port } = listenAddress(config);
-  await server.listen({ host, port });
+  // Fastify logs each bound address itself; keep its line static, the address is in ours below.
+  await server.listen({ host, port, listenTextResolver: () => 'http server bound' });
   registry.start();
   const url = boundUrl(server, Boolean(config.tls.cert));
   logger.info(

@@ -1,5 +1,5 @@
 import { startBerth } from '../app.js';
-import { ConfigError, loadConfig, setPath } from '../config/index.js';
+import { ConfigError, loadConfig, setPath, unknownEnvironment } from '../config/index.js';
 
 interface ServeFlags {
   config?: string;
@@ -18,6 +18,9 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const berth = await startBerth(config).catch((err: unknown) =>
     exitOnStartFailure(err, config.listen),
   );
+  for (const name of unknownEnvironment(process.env)) {
+    berth.logger.warn({ variable: name }, 'ignoring environment variable that names no setting');
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

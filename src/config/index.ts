@@ -8,4 +8,4 @@ export {
   setPath,
   ConfigError,
 } from './load.js';
-export { settings, envName } from './settings.js';
+export { settings, envName, unknownEnvironment } from './settings.js';

@@ -44,3 +44,23 @@ export function envName(path: string): string {
     .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
     .join('_')}`;
 }
+
+/** BERTH_* variables read by the project's scripts and tests rather than by the server. */
+const toolingVariables = new Set([
+  'BERTH_CACHE',
+  'BERTH_TOOLS_CHECK',
+  'BERTH_DEBIAN_MIRROR',
+  'BERTH_TEST_LOG',
+]);
+
+/**
+ * BERTH_* variables that name no setting: most likely misspelt, and otherwise silently ignored.
+ * The server warns about them at start-up; they never stop it.
+ */
+export function unknownEnvironment(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set(settings.map((s) => envName(s.path)));
+
+  return Object.keys(env)
+    .filter((name) => name.startsWith('BERTH_') && !known.has(name) && !toolingVariables.has(name))
+    .sort();
+}

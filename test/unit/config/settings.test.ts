@@ -5,6 +5,7 @@ import {
   envName,
   loadConfig,
   settings,
+  unknownEnvironment,
   validateConfig,
 } from '../../../src/config/index.js';
 
@@ -128,3 +129,16 @@ function schemaLeaves(schema: z.ZodType, prefix = ''): string[] {
 
   return [prefix];
 }
+
+describe('unknownEnvironment', () => {
+  it('names BERTH_* variables that match no setting, so a misspelling is not silently ignored', () => {
+    const env = {
+      BERTH_LISTEN: '127.0.0.1:1',
+      BERTH_LISTNG_MAX_PAGE_SIZE: '5',
+      BERTH_CACHE: '/tmp/cache',
+      HOME: '/root',
+    };
+
+    expect(unknownEnvironment(env)).toEqual(['BERTH_LISTNG_MAX_PAGE_SIZE']);
+  });
+});

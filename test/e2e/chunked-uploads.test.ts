@@ -8,7 +8,8 @@ import {
   type RecordedRequest,
   type RecordingProxy,
 } from '../support/recording-proxy.js';
-import { RegistryApi, type Descriptor } from '../support/registry-api.js';
+import { RegistryApi } from '../support/registry-api.js';
+import type { Descriptor } from '../support/registry-client.js';
 import { startTestServer, tempDir, type TestServer } from '../support/server.js';
 import { testImages } from '../support/tools.js';
 

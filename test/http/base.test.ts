@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/server.js';
 
 describe('GET /v2/', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const server = useTestServer();
 
   it('answers 200 with the Docker API version header', async () => {
-    const res = await fetch(`${server.url}/v2/`);
+    const res = await fetch(`${server().url}/v2/`);
 
     expect(res.status).toBe(200);
     expect(res.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
@@ -17,7 +13,7 @@ describe('GET /v2/', () => {
   });
 
   it('answers unknown endpoints with a spec error body', async () => {
-    const res = await fetch(`${server.url}/v2/foo/unknown/thing`);
+    const res = await fetch(`${server().url}/v2/foo/unknown/thing`);
 
     expect(res.status).toBe(404);
     const body = (await res.json()) as { errors: { code: string }[] };

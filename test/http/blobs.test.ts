@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectOciError,
   pushBlob,
@@ -8,20 +8,16 @@ import {
   uniqueRepo,
   v2,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.close());
+const server = useTestServer();
 
 async function pushedBlob(size = 1000) {
   const repo = uniqueRepo('blobs');
   const bytes = randomBlob(size);
-  const digest = await pushBlob(server, repo, bytes);
+  const digest = await pushBlob(server(), repo, bytes);
 
-  return { repo, bytes, digest, url: v2(server, `${repo}/blobs/${digest}`) };
+  return { repo, bytes, digest, url: v2(server(), `${repo}/blobs/${digest}`) };
 }
 
 function getRange(url: string, range: string): Promise<Response> {
@@ -56,9 +52,9 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
 
   it('serves a zero-byte blob', async () => {
     const repo = uniqueRepo('blobs');
-    const digest = await pushBlob(server, repo, Buffer.alloc(0));
+    const digest = await pushBlob(server(), repo, Buffer.alloc(0));
 
-    const res = await fetch(v2(server, `${repo}/blobs/${digest}`));
+    const res = await fetch(v2(server(), `${repo}/blobs/${digest}`));
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-length')).toBe('0');
@@ -67,9 +63,9 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
 
   it('serves a manifest by its digest through the blobs endpoint, as containerd falls back to', async () => {
     const repo = uniqueRepo('blobs');
-    const image = await pushImage(server, repo, 'v1');
+    const image = await pushImage(server(), repo, 'v1');
 
-    const res = await fetch(v2(server, `${repo}/blobs/${image.digest}`));
+    const res = await fetch(v2(server(), `${repo}/blobs/${image.digest}`));
 
     expect(res.status).toBe(200);
     expect(res.headers.get('docker-content-digest')).toBe(image.digest);
@@ -78,15 +74,15 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
 
   it('answers an unknown digest with 404 BLOB_UNKNOWN', async () => {
     const repo = uniqueRepo('blobs');
-    await pushBlob(server, repo, randomBlob(10));
+    await pushBlob(server(), repo, randomBlob(10));
 
-    const res = await fetch(v2(server, `${repo}/blobs/${sha256(randomBlob(10))}`));
+    const res = await fetch(v2(server(), `${repo}/blobs/${sha256(randomBlob(10))}`));
 
     await expectOciError(res, 404, 'BLOB_UNKNOWN');
   });
 
   it('answers HEAD of an unknown digest with 404 and no body', async () => {
-    const res = await fetch(v2(server, `${uniqueRepo('blobs')}/blobs/${sha256(randomBlob(4))}`), {
+    const res = await fetch(v2(server(), `${uniqueRepo('blobs')}/blobs/${sha256(randomBlob(4))}`), {
       method: 'HEAD',
     });
 
@@ -97,7 +93,7 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
   it('does not serve a blob through a repository it was never pushed to', async () => {
     const { digest } = await pushedBlob();
 
-    const res = await fetch(v2(server, `${uniqueRepo('other')}/blobs/${digest}`));
+    const res = await fetch(v2(server(), `${uniqueRepo('other')}/blobs/${digest}`));
 
     await expectOciError(res, 404, 'BLOB_UNKNOWN');
   });
@@ -187,10 +183,10 @@ describe('DELETE /v2/<name>/blobs/<digest>', () => {
   it('keeps the blob in other repositories that link it', async () => {
     const { bytes, url } = await pushedBlob();
     const other = uniqueRepo('blobs');
-    const digest = await pushBlob(server, other, bytes);
+    const digest = await pushBlob(server(), other, bytes);
 
     await fetch(url, { method: 'DELETE' });
-    const res = await fetch(v2(server, `${other}/blobs/${digest}`));
+    const res = await fetch(v2(server(), `${other}/blobs/${digest}`));
 
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);

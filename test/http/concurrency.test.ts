@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   descriptorOf,
   imageManifest,
@@ -13,22 +13,20 @@ import {
   v2,
   withQuery,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 /** Many clients pushing the same content at once must all succeed and agree on the result. */
 describe('concurrent pushes', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const server = useTestServer();
 
   it('accepts the same blob pushed by 16 sessions at once and serves it whole', async () => {
     const repo = uniqueRepo('race');
     const blob = randomBlob(3 * 1024 * 1024);
     const digest = sha256(blob);
 
-    const sessions = await Promise.all(Array.from({ length: 16 }, () => startUpload(server, repo)));
+    const sessions = await Promise.all(
+      Array.from({ length: 16 }, () => startUpload(server(), repo)),
+    );
     const results = await Promise.all(
       sessions.map((url) =>
         fetch(withQuery(url, { digest }), {
@@ -41,7 +39,7 @@ describe('concurrent pushes', () => {
 
     expect(results.map((r) => r.status)).toEqual(Array(16).fill(201));
     const pulled = Buffer.from(
-      await (await fetch(v2(server, `${repo}/blobs/${digest}`))).arrayBuffer(),
+      await (await fetch(v2(server(), `${repo}/blobs/${digest}`))).arrayBuffer(),
     );
     expect(sha256(pulled)).toBe(digest);
   });
@@ -50,12 +48,12 @@ describe('concurrent pushes', () => {
     const blob = randomBlob(512 * 1024);
     const repos = Array.from({ length: 8 }, () => uniqueRepo('race'));
 
-    const digests = await Promise.all(repos.map((repo) => pushBlob(server, repo, blob)));
+    const digests = await Promise.all(repos.map((repo) => pushBlob(server(), repo, blob)));
 
     expect(new Set(digests).size).toBe(1);
     for (const repo of repos) {
       expect(
-        (await fetch(v2(server, `${repo}/blobs/${digests[0]}`), { method: 'HEAD' })).status,
+        (await fetch(v2(server(), `${repo}/blobs/${digests[0]}`), { method: 'HEAD' })).status,
       ).toBe(200);
     }
   });
@@ -63,11 +61,11 @@ describe('concurrent pushes', () => {
   it('leaves a tag pushed by 12 clients at once pointing at one of their manifests, whole', async () => {
     const repo = uniqueRepo('race');
     const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
-    await pushBlob(server, repo, config);
+    await pushBlob(server(), repo, config);
     const manifests = await Promise.all(
       Array.from({ length: 12 }, async () => {
         const layer = randomBlob(64);
-        await pushBlob(server, repo, layer);
+        await pushBlob(server(), repo, layer);
         return manifestBytes(
           imageManifest({
             config: descriptorOf(config, MediaType.ociConfig),
@@ -78,17 +76,17 @@ describe('concurrent pushes', () => {
     );
 
     const results = await Promise.all(
-      manifests.map((body) => putManifest(server, repo, 'latest', body)),
+      manifests.map((body) => putManifest(server(), repo, 'latest', body)),
     );
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
 
-    const current = await fetch(v2(server, `${repo}/manifests/latest`), {
+    const current = await fetch(v2(server(), `${repo}/manifests/latest`), {
       headers: { accept: MediaType.ociManifest },
     });
     const body = Buffer.from(await current.arrayBuffer());
     expect(manifests.some((m) => m.equals(body))).toBe(true);
     expect(current.headers.get('docker-content-digest')).toBe(sha256(body));
-    const tags = (await (await fetch(v2(server, `${repo}/tags/list`))).json()) as {
+    const tags = (await (await fetch(v2(server(), `${repo}/tags/list`))).json()) as {
       tags: string[];
     };
     expect(tags.tags).toEqual(['latest']);
@@ -96,7 +94,7 @@ describe('concurrent pushes', () => {
 
   it('serialises concurrent chunks on one session: exactly one of two racing chunks at the same offset wins', async () => {
     const repo = uniqueRepo('race');
-    const url = await startUpload(server, repo);
+    const url = await startUpload(server(), repo);
     const a = randomBlob(256 * 1024);
     const b = randomBlob(256 * 1024);
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   blobExists,
   emptyConfig,
@@ -22,13 +22,9 @@ import {
   withQuery,
   type RawResponse,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.close());
+const server = useTestServer();
 
 function expectRawError(res: RawResponse, status: number, code: string): void {
   expect(res.status, res.body).toBe(status);
@@ -47,11 +43,11 @@ async function sendTruncated(
   headers: Record<string, string | number>,
   sent: Buffer,
 ): Promise<void> {
-  const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+  const socket = net.connect(Number(new URL(server().url).port), '127.0.0.1');
   await new Promise<void>((resolve, reject) =>
     socket.once('connect', resolve).once('error', reject),
   );
-  const lines = Object.entries({ host: server.host, ...headers }).map(([k, v]) => `${k}: ${v}`);
+  const lines = Object.entries({ host: server().host, ...headers }).map(([k, v]) => `${k}: ${v}`);
   socket.write(`${method} ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
   socket.write(sent);
   // Give the server time to start the handler and take in the partial body.
@@ -61,7 +57,7 @@ async function sendTruncated(
 
 /** Sends raw bytes on a fresh connection and resolves with everything the server answered. */
 async function sendRaw(request: string): Promise<{ status: number; body: string }> {
-  const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+  const socket = net.connect(Number(new URL(server().url).port), '127.0.0.1');
   let received = '';
   socket.on('data', (data: Buffer) => (received += data.toString()));
   socket.write(request);
@@ -90,11 +86,11 @@ describe('invalid repository names', () => {
 
   it.each(names)('refuses a name with %s with 400 NAME_INVALID', async (_case, name) => {
     const responses = await Promise.all([
-      rawRequest(server, 'GET', `/v2/${name}/tags/list`),
-      rawRequest(server, 'GET', `/v2/${name}/manifests/latest`),
-      rawRequest(server, 'POST', `/v2/${name}/blobs/uploads/`),
+      rawRequest(server(), 'GET', `/v2/${name}/tags/list`),
+      rawRequest(server(), 'GET', `/v2/${name}/manifests/latest`),
+      rawRequest(server(), 'POST', `/v2/${name}/blobs/uploads/`),
       rawRequest(
-        server,
+        server(),
         'PUT',
         `/v2/${name}/manifests/latest`,
         {
@@ -110,13 +106,13 @@ describe('invalid repository names', () => {
   it('refuses a very long path with 400 NAME_INVALID before matching it', async () => {
     const name = Array.from({ length: 400 }, () => 'abcdefgh').join('/');
 
-    const res = await rawRequest(server, 'GET', `/v2/${name}/manifests/latest`);
+    const res = await rawRequest(server(), 'GET', `/v2/${name}/manifests/latest`);
 
     expectRawError(res, 400, 'NAME_INVALID');
   });
 
   it('creates no repository for any refused name', async () => {
-    const res = await fetch(`${server.url}/v2/_catalog`);
+    const res = await fetch(`${server().url}/v2/_catalog`);
     const { repositories } = (await res.json()) as { repositories: string[] };
 
     expect(repositories.filter((r) => !/^[a-z0-9]+([._/-][a-z0-9]+)*/.test(r))).toEqual([]);
@@ -128,7 +124,7 @@ describe('invalid tags and digests', () => {
   let repo: string;
   beforeAll(async () => {
     repo = uniqueRepo('hostile');
-    await pushImage(server, repo, 'v1');
+    await pushImage(server(), repo, 'v1');
   });
 
   const badDigests: [string, string][] = [
@@ -143,7 +139,7 @@ describe('invalid tags and digests', () => {
     'refuses a blob digest with %s with 400 DIGEST_INVALID',
     async (_c, digest) => {
       await expectOciError(
-        await fetch(v2(server, `${repo}/blobs/${digest}`)),
+        await fetch(v2(server(), `${repo}/blobs/${digest}`)),
         400,
         'DIGEST_INVALID',
       );
@@ -154,7 +150,7 @@ describe('invalid tags and digests', () => {
     'refuses a manifest digest with %s with 400 DIGEST_INVALID',
     async (_c, digest) => {
       await expectOciError(
-        await fetch(v2(server, `${repo}/manifests/${digest}`)),
+        await fetch(v2(server(), `${repo}/manifests/${digest}`)),
         400,
         'DIGEST_INVALID',
       );
@@ -162,7 +158,7 @@ describe('invalid tags and digests', () => {
   );
 
   it('refuses ?digest= with an invalid digest on PUT and keeps the session', async () => {
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     await patchChunk(upload, randomBlob(10), 0);
 
     const res = await fetch(withQuery(upload, { digest: `sha256:${'A'.repeat(64)}` }), {
@@ -174,33 +170,37 @@ describe('invalid tags and digests', () => {
   });
 
   it('refuses ?digest= with an invalid digest on a monolithic POST and keeps no session', async () => {
-    const before = await server.berth.registry.meta.countUploads();
+    const before = await server().berth.registry.meta.countUploads();
 
-    const res = await fetch(v2(server, `${repo}/blobs/uploads/?digest=md5:${'a'.repeat(32)}`), {
+    const res = await fetch(v2(server(), `${repo}/blobs/uploads/?digest=md5:${'a'.repeat(32)}`), {
       method: 'POST',
       body: randomBlob(10),
     });
 
     await expectOciError(res, 400, 'DIGEST_INVALID');
-    expect(await server.berth.registry.meta.countUploads()).toBe(before);
+    expect(await server().berth.registry.meta.countUploads()).toBe(before);
   });
 
   it('answers a GET of a malformed tag with 404 MANIFEST_UNKNOWN', async () => {
     for (const tag of ['-leading-dash', '.hidden', 'a'.repeat(129), 'semver+build']) {
-      const res = await fetch(v2(server, `${repo}/manifests/${encodeURIComponent(tag)}`));
+      const res = await fetch(v2(server(), `${repo}/manifests/${encodeURIComponent(tag)}`));
       await expectOciError(res, 404, 'MANIFEST_UNKNOWN');
     }
   });
 
   it('refuses a push under a malformed tag with 400 MANIFEST_INVALID', async () => {
-    await pushBlob(server, repo, emptyConfig.bytes);
+    await pushBlob(server(), repo, emptyConfig.bytes);
     const manifest = imageManifest({ config: emptyConfig });
 
     for (const tag of ['-leading-dash', '.hidden', 'a'.repeat(129)]) {
-      await expectOciError(await putManifest(server, repo, tag, manifest), 400, 'MANIFEST_INVALID');
+      await expectOciError(
+        await putManifest(server(), repo, tag, manifest),
+        400,
+        'MANIFEST_INVALID',
+      );
     }
     await expectOciError(
-      await putManifest(server, repo, 'ok?tag=bad%21tag', manifest),
+      await putManifest(server(), repo, 'ok?tag=bad%21tag', manifest),
       400,
       'MANIFEST_INVALID',
     );
@@ -211,7 +211,7 @@ describe('invalid tags and digests', () => {
     const manifest = imageManifest({ config: emptyConfig });
 
     const res = await putManifest(
-      server,
+      server(),
       repo,
       `${sha256(Buffer.from(JSON.stringify(manifest)))}?${tags}`,
       manifest,
@@ -227,7 +227,7 @@ describe('malformed Content-Range on PATCH', () => {
   it.each(ranges)(
     'answers Content-Range "%s" with 416 BLOB_UPLOAD_INVALID and keeps the offset',
     async (range) => {
-      const upload = await startUpload(server, uniqueRepo('range'));
+      const upload = await startUpload(server(), uniqueRepo('range'));
       await patchChunk(upload, randomBlob(10), 0);
 
       const res = await fetch(upload, {
@@ -242,7 +242,7 @@ describe('malformed Content-Range on PATCH', () => {
   );
 
   it('refuses a chunk whose length disagrees with its Content-Range, with no uncaught stream error', async () => {
-    const upload = await startUpload(server, uniqueRepo('range'));
+    const upload = await startUpload(server(), uniqueRepo('range'));
     await patchChunk(upload, randomBlob(10), 0);
 
     const short = await fetch(upload, {
@@ -266,7 +266,7 @@ describe('truncated uploads', () => {
   it('keeps the session offset when a PATCH stops halfway and the client disconnects', async () => {
     const repo = uniqueRepo('trunc');
     const bytes = randomBlob(200_000);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     await patchChunk(upload, bytes.subarray(0, 1000), 0);
 
     await sendTruncated(
@@ -285,7 +285,7 @@ describe('truncated uploads', () => {
   });
 
   it('keeps the offset when a streamed PATCH without a length is cut off', async () => {
-    const upload = await startUpload(server, uniqueRepo('trunc'));
+    const upload = await startUpload(server(), uniqueRepo('trunc'));
     await patchChunk(upload, randomBlob(10), 0);
 
     await sendTruncated(
@@ -302,7 +302,7 @@ describe('truncated uploads', () => {
   it('stores no blob and keeps no session when a monolithic POST is cut off', async () => {
     const repo = uniqueRepo('trunc');
     const bytes = randomBlob(100_000);
-    const before = await server.berth.registry.meta.countUploads();
+    const before = await server().berth.registry.meta.countUploads();
 
     await sendTruncated(
       'POST',
@@ -310,17 +310,17 @@ describe('truncated uploads', () => {
       { 'content-length': bytes.length },
       bytes.subarray(0, 50_000),
     );
-    await fetch(`${server.url}/v2/`);
+    await fetch(`${server().url}/v2/`);
 
-    expect(await blobExists(server, repo, sha256(bytes))).toBe(false);
-    expect(await blobExists(server, repo, sha256(bytes.subarray(0, 50_000)))).toBe(false);
-    await expect.poll(() => server.berth.registry.meta.countUploads()).toBe(before);
+    expect(await blobExists(server(), repo, sha256(bytes))).toBe(false);
+    expect(await blobExists(server(), repo, sha256(bytes.subarray(0, 50_000)))).toBe(false);
+    await expect.poll(() => server().berth.registry.meta.countUploads()).toBe(before);
   });
 
   it('stores no blob when the last chunk of a PUT is cut off', async () => {
     const repo = uniqueRepo('trunc');
     const bytes = randomBlob(100_000);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     await patchChunk(upload, bytes.subarray(0, 10), 0);
 
     await sendTruncated(
@@ -331,11 +331,11 @@ describe('truncated uploads', () => {
     );
 
     expect((await patchChunk(upload, bytes.subarray(10, 20), 10)).status).toBe(202);
-    expect(await blobExists(server, repo, sha256(bytes))).toBe(false);
+    expect(await blobExists(server(), repo, sha256(bytes))).toBe(false);
   });
 
   it('keeps serving after clients hang up mid-request', async () => {
-    const res = await fetch(`${server.url}/v2/`);
+    const res = await fetch(`${server().url}/v2/`);
 
     expect(res.status).toBe(200);
   });
@@ -346,13 +346,13 @@ describe('digest mismatch on upload PUT', () => {
     const repo = uniqueRepo('mismatch');
     const bytes = randomBlob(100);
     const claimed = sha256(randomBlob(100));
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
 
     const res = await fetch(withQuery(upload, { digest: claimed }), { method: 'PUT', body: bytes });
 
     await expectOciError(res, 400, 'DIGEST_INVALID');
-    expect(await blobExists(server, repo, claimed)).toBe(false);
-    expect(await blobExists(server, repo, sha256(bytes))).toBe(false);
+    expect(await blobExists(server(), repo, claimed)).toBe(false);
+    expect(await blobExists(server(), repo, sha256(bytes))).toBe(false);
   });
 });
 
@@ -360,7 +360,7 @@ describe('malformed manifests', () => {
   let repo: string;
   beforeAll(async () => {
     repo = uniqueRepo('badman');
-    await pushBlob(server, repo, emptyConfig.bytes);
+    await pushBlob(server(), repo, emptyConfig.bytes);
   });
 
   const valid = () => imageManifest({ config: emptyConfig }) as Record<string, unknown>;
@@ -384,7 +384,7 @@ describe('malformed manifests', () => {
   ];
 
   it.each(unparsable)('refuses %s with 400 MANIFEST_INVALID', async (_case, body) => {
-    await expectOciError(await putManifest(server, repo, 'bad', body), 400, 'MANIFEST_INVALID');
+    await expectOciError(await putManifest(server(), repo, 'bad', body), 400, 'MANIFEST_INVALID');
   });
 
   const wrongTypes: [string, Record<string, unknown>][] = [
@@ -418,7 +418,7 @@ describe('malformed manifests', () => {
     'refuses a manifest with %s with 400 MANIFEST_INVALID',
     async (_case, manifest) => {
       await expectOciError(
-        await putManifest(server, repo, 'bad', manifest),
+        await putManifest(server(), repo, 'bad', manifest),
         400,
         'MANIFEST_INVALID',
       );
@@ -428,21 +428,25 @@ describe('malformed manifests', () => {
   it('refuses an index whose manifests field is not an array', async () => {
     const index = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: {} };
 
-    const res = await putManifest(server, repo, 'bad', index, MediaType.ociIndex);
+    const res = await putManifest(server(), repo, 'bad', index, MediaType.ociIndex);
 
     await expectOciError(res, 400, 'MANIFEST_INVALID');
   });
 
   it('refuses a manifest whose mediaType contradicts the Content-Type', async () => {
-    const asIndex = await putManifest(server, repo, 'bad', valid(), MediaType.ociIndex);
-    const asDocker = await putManifest(server, repo, 'bad', valid(), MediaType.dockerManifest);
+    const asIndex = await putManifest(server(), repo, 'bad', valid(), MediaType.ociIndex);
+    const asDocker = await putManifest(server(), repo, 'bad', valid(), MediaType.dockerManifest);
 
     await expectOciError(asIndex, 400, 'MANIFEST_INVALID');
     await expectOciError(asDocker, 400, 'MANIFEST_INVALID');
   });
 
   it('stores nothing for any refused manifest', async () => {
-    await expectOciError(await fetch(v2(server, `${repo}/manifests/bad`)), 404, 'MANIFEST_UNKNOWN');
+    await expectOciError(
+      await fetch(v2(server(), `${repo}/manifests/bad`)),
+      404,
+      'MANIFEST_UNKNOWN',
+    );
   });
 });
 
@@ -454,7 +458,7 @@ describe('oversized and malformed HTTP', () => {
 
     expect(res.status).toBe(431);
     expectErrorShape(JSON.parse(res.body));
-    expect((await fetch(`${server.url}/v2/`)).status).toBe(200);
+    expect((await fetch(`${server().url}/v2/`)).status).toBe(200);
   });
 
   const malformed: [string, string][] = [
@@ -482,7 +486,7 @@ describe('oversized and malformed HTTP', () => {
   it('answers a huge Accept header on a manifest GET without a 5xx', async () => {
     const accept = Array.from({ length: 500 }, (_, i) => `application/x-${i}`).join(', ');
 
-    const res = await rawRequest(server, 'GET', `/v2/${uniqueRepo('x')}/manifests/latest`, {
+    const res = await rawRequest(server(), 'GET', `/v2/${uniqueRepo('x')}/manifests/latest`, {
       accept,
     });
 
@@ -490,7 +494,9 @@ describe('oversized and malformed HTTP', () => {
   });
 
   it('answers a method the endpoint does not support with 405 UNSUPPORTED and Allow', async () => {
-    const res = await fetch(v2(server, `${uniqueRepo('x')}/manifests/latest`), { method: 'PATCH' });
+    const res = await fetch(v2(server(), `${uniqueRepo('x')}/manifests/latest`), {
+      method: 'PATCH',
+    });
 
     expect(res.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
     await expectOciError(res, 405, 'UNSUPPORTED');
@@ -499,8 +505,8 @@ describe('oversized and malformed HTTP', () => {
 
 describe('after all of the above', () => {
   it('answered every hostile request without a 5xx and still pushes and pulls', async () => {
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const image = await pushImage(server, uniqueRepo('after'), 'v1');
+    const metrics = await (await fetch(`${server().url}/metrics`)).text();
+    const image = await pushImage(server(), uniqueRepo('after'), 'v1');
 
     expect(metrics).toContain('berth_http_requests_total');
     expect(metrics).not.toMatch(/berth_http_requests_total\{[^}]*status="5\d\d"/);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   expectOciError,
   pushBlob,
@@ -8,16 +8,12 @@ import {
   uniqueRepo,
   v2,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, useTestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.close());
+const server = useTestServer();
 
 /** A repository whose one image carries every tag in `tags`, pushed in the given order. */
-async function repoWithTags(tags: string[], target = server): Promise<string> {
+async function repoWithTags(tags: string[], target = server()): Promise<string> {
   const repo = uniqueRepo('tags');
   const image = await pushImage(target, repo, tags[0]!);
   for (const tag of tags.slice(1)) await pushManifest(target, repo, tag, image.bytes);
@@ -25,7 +21,7 @@ async function repoWithTags(tags: string[], target = server): Promise<string> {
   return repo;
 }
 
-async function listTags(repo: string, query = '', target = server) {
+async function listTags(repo: string, query = '', target = server()) {
   const res = await fetch(v2(target, `${repo}/tags/list${query}`));
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -45,12 +41,12 @@ function nextPage(link: string | null): string {
 /** Every tag, collected by following each `Link` verbatim from a first page of `n`. */
 async function allTagPages(repo: string, n: number): Promise<string[][]> {
   const pages: string[][] = [];
-  let url: string | undefined = v2(server, `${repo}/tags/list?n=${n}`);
+  let url: string | undefined = v2(server(), `${repo}/tags/list?n=${n}`);
   while (url) {
     const res = await fetch(url);
     pages.push(((await res.json()) as { tags: string[] }).tags);
     const link = res.headers.get('link');
-    url = link ? `${server.url}${nextPage(link)}` : undefined;
+    url = link ? `${server().url}${nextPage(link)}` : undefined;
   }
 
   return pages;
@@ -137,13 +133,13 @@ describe('GET /v2/<name>/tags/list', () => {
 
   it('lists an empty array for a repository with blobs but no tags', async () => {
     const repo = uniqueRepo('tags');
-    await pushBlob(server, repo, randomBlob(4));
+    await pushBlob(server(), repo, randomBlob(4));
 
     expect((await listTags(repo)).body).toEqual({ name: repo, tags: [] });
   });
 
   it('answers an unknown repository with 404 NAME_UNKNOWN', async () => {
-    const res = await fetch(v2(server, `${uniqueRepo('missing')}/tags/list`));
+    const res = await fetch(v2(server(), `${uniqueRepo('missing')}/tags/list`));
 
     await expectOciError(res, 404, 'NAME_UNKNOWN');
   });
@@ -151,7 +147,7 @@ describe('GET /v2/<name>/tags/list', () => {
   it('caps a huge n at the page limit instead of refusing it', async () => {
     const repo = await repoWithTags(['a', 'b']);
 
-    const res = await fetch(v2(server, `${repo}/tags/list?n=99999999999999999999`));
+    const res = await fetch(v2(server(), `${repo}/tags/list?n=99999999999999999999`));
 
     expect(res.status).toBe(200);
     expect(((await res.json()) as { tags: string[] }).tags).toEqual(['a', 'b']);
@@ -161,23 +157,21 @@ describe('GET /v2/<name>/tags/list', () => {
     const repo = await repoWithTags(['a']);
 
     for (const n of ['-1', 'abc', '1e3']) {
-      const res = await fetch(v2(server, `${repo}/tags/list?n=${n}`));
+      const res = await fetch(v2(server(), `${repo}/tags/list?n=${n}`));
       await expectOciError(res, 400, 'UNSUPPORTED');
     }
   });
 });
 
 describe('GET /v2/_catalog', () => {
-  let catalogServer: TestServer;
+  const catalogServer = useTestServer();
   const repos = ['zeta', 'alpha/one', 'alpha', 'mid/b', 'mid/a'];
   beforeAll(async () => {
-    catalogServer = await startTestServer();
-    for (const repo of repos) await pushBlob(catalogServer, repo, randomBlob(4));
+    for (const repo of repos) await pushBlob(catalogServer(), repo, randomBlob(4));
   });
-  afterAll(async () => catalogServer.close());
 
   async function catalog(query = '') {
-    const res = await fetch(`${catalogServer.url}/v2/_catalog${query}`);
+    const res = await fetch(`${catalogServer().url}/v2/_catalog${query}`);
     expect(res.status).toBe(200);
 
     return {

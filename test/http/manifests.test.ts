@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/oci/digest.js';
 import {
   descriptorOf,
@@ -21,24 +21,20 @@ import {
   v2,
   type OciErrorBody,
 } from '../support/registry-client.js';
-import { startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { startTestServer, tempDir, useTestServer } from '../support/server.js';
 
 const fourMiB = 4 * 1024 * 1024;
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.close());
+const server = useTestServer();
 
 function getManifest(repo: string, reference: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(v2(server, `${repo}/manifests/${reference}`), init);
+  return fetch(v2(server(), `${repo}/manifests/${reference}`), init);
 }
 
 /** A repository holding the empty config, so that artifact manifests can be pushed into it. */
 async function repoWithEmptyConfig(): Promise<string> {
   const repo = uniqueRepo('man');
-  await pushBlob(server, repo, emptyConfig.bytes);
+  await pushBlob(server(), repo, emptyConfig.bytes);
 
   return repo;
 }
@@ -68,7 +64,7 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
     const repo = await repoWithEmptyConfig();
     const bytes = manifestBytes(imageManifest({ config: emptyConfig }));
 
-    const res = await putManifest(server, repo, 'v1', bytes);
+    const res = await putManifest(server(), repo, 'v1', bytes);
 
     expect(res.status).toBe(201);
     expect(res.headers.get('docker-content-digest')).toBe(sha256(bytes));
@@ -77,7 +73,7 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
 
   it('serves the manifest by tag and by digest with its type, length and digest', async () => {
     const repo = uniqueRepo('man');
-    const image = await pushImage(server, repo, 'v1');
+    const image = await pushImage(server(), repo, 'v1');
 
     for (const reference of ['v1', image.digest]) {
       const res = await getManifest(repo, reference);
@@ -91,7 +87,7 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
 
   it('answers HEAD with the same headers as GET and no body', async () => {
     const repo = uniqueRepo('man');
-    const image = await pushImage(server, repo, 'v1');
+    const image = await pushImage(server(), repo, 'v1');
 
     const res = await getManifest(repo, 'v1', { method: 'HEAD' });
 
@@ -106,7 +102,7 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
     const repo = await repoWithEmptyConfig();
     const bytes = oddlyFormattedManifest();
 
-    const digest = await pushManifest(server, repo, 'odd', bytes);
+    const digest = await pushManifest(server(), repo, 'odd', bytes);
     const res = await getManifest(repo, 'odd');
 
     expect(digest).toBe(sha256(bytes));
@@ -138,8 +134,8 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
     const repo = await repoWithEmptyConfig();
     const bytes = manifestBytes(imageManifest({ config: emptyConfig }));
 
-    const matching = await putManifest(server, repo, sha256(bytes), bytes);
-    const mismatched = await putManifest(server, repo, sha256(randomBlob(9)), bytes);
+    const matching = await putManifest(server(), repo, sha256(bytes), bytes);
+    const mismatched = await putManifest(server(), repo, sha256(randomBlob(9)), bytes);
 
     expect(matching.status).toBe(201);
     await expectOciError(mismatched, 400, 'DIGEST_INVALID');
@@ -149,7 +145,7 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
     const repo = await repoWithEmptyConfig();
     const bytes = manifestBytes(imageManifest({ config: emptyConfig }));
 
-    const res = await putManifest(server, repo, `${sha256(bytes)}?tag=a&tag=b`, bytes);
+    const res = await putManifest(server(), repo, `${sha256(bytes)}?tag=a&tag=b`, bytes);
 
     expect(res.status).toBe(201);
     expect(res.headers.get('oci-tag')).toBe('a, b');
@@ -159,8 +155,8 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
 
   it('moves a tag to the manifest pushed under it last', async () => {
     const repo = uniqueRepo('man');
-    await pushImage(server, repo, 'latest');
-    const second = await pushImage(server, repo, 'latest');
+    await pushImage(server(), repo, 'latest');
+    const second = await pushImage(server(), repo, 'latest');
 
     const res = await getManifest(repo, 'latest');
 
@@ -169,7 +165,7 @@ describe('PUT and GET /v2/<name>/manifests/<reference>', () => {
 
   it('answers an unknown tag, digest or repository with 404 MANIFEST_UNKNOWN', async () => {
     const repo = uniqueRepo('man');
-    await pushImage(server, repo, 'v1');
+    await pushImage(server(), repo, 'v1');
 
     await expectOciError(await getManifest(repo, 'v2'), 404, 'MANIFEST_UNKNOWN');
     await expectOciError(await getManifest(repo, sha256(randomBlob(3))), 404, 'MANIFEST_UNKNOWN');
@@ -182,8 +178,8 @@ describe('sha512 digests', () => {
     const repo = uniqueRepo('man');
     const config = Buffer.from('{"os":"linux"}');
     const layer = randomBlob(100);
-    await pushBlob(server, repo, config, 'sha512');
-    await pushBlob(server, repo, layer, 'sha512');
+    await pushBlob(server(), repo, config, 'sha512');
+    await pushBlob(server(), repo, layer, 'sha512');
     const bytes = manifestBytes(
       imageManifest({
         config: descriptorOf(config, MediaType.ociConfig, 'sha512'),
@@ -192,7 +188,7 @@ describe('sha512 digests', () => {
     );
     const digest = digestOf(bytes, 'sha512');
 
-    const put = await putManifest(server, repo, digest, bytes);
+    const put = await putManifest(server(), repo, digest, bytes);
     const res = await getManifest(repo, digest);
 
     expect(put.status).toBe(201);
@@ -209,7 +205,7 @@ describe('manifest validation', () => {
     const missing = descriptorOf(randomBlob(64));
     const manifest = imageManifest({ config: emptyConfig, layers: [missing] });
 
-    const res = await putManifest(server, repo, 'v1', manifest);
+    const res = await putManifest(server(), repo, 'v1', manifest);
 
     const body = await expectOciError(res, 400, 'MANIFEST_BLOB_UNKNOWN');
     expect(JSON.stringify(body.errors[0]?.detail)).toContain(missing.digest);
@@ -219,7 +215,7 @@ describe('manifest validation', () => {
   it('refuses an image manifest whose config is missing with MANIFEST_BLOB_UNKNOWN', async () => {
     const repo = uniqueRepo('man');
 
-    const res = await putManifest(server, repo, 'v1', imageManifest({ config: emptyConfig }));
+    const res = await putManifest(server(), repo, 'v1', imageManifest({ config: emptyConfig }));
 
     await expectOciError(res, 400, 'MANIFEST_BLOB_UNKNOWN');
   });
@@ -227,10 +223,10 @@ describe('manifest validation', () => {
   it('refuses a blob that exists only in another repository', async () => {
     const repo = await repoWithEmptyConfig();
     const layer = randomBlob(64);
-    await pushBlob(server, uniqueRepo('elsewhere'), layer);
+    await pushBlob(server(), uniqueRepo('elsewhere'), layer);
     const manifest = imageManifest({ config: emptyConfig, layers: [descriptorOf(layer)] });
 
-    const res = await putManifest(server, repo, 'v1', manifest);
+    const res = await putManifest(server(), repo, 'v1', manifest);
 
     await expectOciError(res, 400, 'MANIFEST_BLOB_UNKNOWN');
   });
@@ -243,7 +239,7 @@ describe('manifest validation', () => {
     };
 
     const res = await putManifest(
-      server,
+      server(),
       repo,
       'v1',
       imageManifest({ config: emptyConfig, layers: [foreign] }),
@@ -254,11 +250,11 @@ describe('manifest validation', () => {
 
   it('refuses an index whose child manifest is not in the repository', async () => {
     const repo = uniqueRepo('man');
-    const child = await pushImage(server, repo, 'child');
+    const child = await pushImage(server(), repo, 'child');
     const absent = descriptorOf(randomBlob(64), MediaType.ociManifest);
 
     const res = await putManifest(
-      server,
+      server(),
       repo,
       'multi',
       imageIndex([child.descriptor, absent]),
@@ -273,7 +269,7 @@ describe('manifest validation', () => {
     const repo = await repoWithEmptyConfig();
     const bytes = manifestOfSize(fourMiB);
 
-    const digest = await pushManifest(server, repo, 'big', bytes);
+    const digest = await pushManifest(server(), repo, 'big', bytes);
     const res = await getManifest(repo, digest, { method: 'HEAD' });
 
     expect(bytes.length).toBe(fourMiB);
@@ -283,10 +279,10 @@ describe('manifest validation', () => {
   it('refuses a manifest over 4 MiB with 413', async () => {
     const repo = await repoWithEmptyConfig();
 
-    const res = await putManifest(server, repo, 'huge', manifestOfSize(fourMiB + 1));
+    const res = await putManifest(server(), repo, 'huge', manifestOfSize(fourMiB + 1));
 
     await expectOciError(res, 413, 'MANIFEST_INVALID');
-    expect((await fetch(`${server.url}/v2/`)).status).toBe(200);
+    expect((await fetch(`${server().url}/v2/`)).status).toBe(200);
   });
 
   it('refuses a manifest over 4 MiB sent without a Content-Length with 413', async () => {
@@ -300,7 +296,7 @@ describe('manifest validation', () => {
       },
     });
 
-    const res = await fetch(v2(server, `${repo}/manifests/huge`), {
+    const res = await fetch(v2(server(), `${repo}/manifests/huge`), {
       method: 'PUT',
       headers: { 'content-type': MediaType.ociManifest },
       body,
@@ -314,7 +310,7 @@ describe('manifest validation', () => {
 describe('Docker schema 2 manifests and manifest lists', () => {
   it('stores a Docker image manifest and a manifest list and serves them with their types', async () => {
     const repo = uniqueRepo('docker');
-    const image = await pushImage(server, repo, 'amd64', {
+    const image = await pushImage(server(), repo, 'amd64', {
       mediaType: MediaType.dockerManifest,
       configMediaType: 'application/vnd.docker.container.image.v1+json',
       layerMediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
@@ -324,7 +320,7 @@ describe('Docker schema 2 manifests and manifest lists', () => {
       MediaType.dockerManifestList,
     );
 
-    const digest = await pushManifest(server, repo, 'latest', list, MediaType.dockerManifestList);
+    const digest = await pushManifest(server(), repo, 'latest', list, MediaType.dockerManifestList);
     const res = await getManifest(repo, 'latest', {
       headers: { accept: `${MediaType.dockerManifestList}, ${MediaType.dockerManifest}` },
     });
@@ -342,7 +338,7 @@ describe('Docker schema 2 manifests and manifest lists', () => {
     const repo = uniqueRepo('docker');
     const schema1 = { schemaVersion: 1, name: repo, tag: 'old', fsLayers: [], history: [] };
 
-    const res = await putManifest(server, repo, 'old', schema1, MediaType.dockerSchema1Signed);
+    const res = await putManifest(server(), repo, 'old', schema1, MediaType.dockerSchema1Signed);
 
     await expectOciError(res, 400, 'MANIFEST_INVALID');
   });
@@ -352,7 +348,7 @@ describe('artifact manifests', () => {
   it('stores an artifact with artifactType and the empty config and serves it back', async () => {
     const repo = await repoWithEmptyConfig();
     const payload = randomBlob(40);
-    await pushBlob(server, repo, payload);
+    await pushBlob(server(), repo, payload);
     const bytes = manifestBytes(
       imageManifest({
         artifactType: 'application/vnd.example.thing.v1',
@@ -361,9 +357,9 @@ describe('artifact manifests', () => {
       }),
     );
 
-    const digest = await pushManifest(server, repo, 'thing', bytes);
+    const digest = await pushManifest(server(), repo, 'thing', bytes);
     const manifest = await getManifest(repo, 'thing');
-    const config = await fetch(v2(server, `${repo}/blobs/${emptyConfig.digest}`));
+    const config = await fetch(v2(server(), `${repo}/blobs/${emptyConfig.digest}`));
 
     expect(digest).toBe(sha256(bytes));
     expect(Buffer.from(await manifest.arrayBuffer())).toEqual(bytes);
@@ -375,7 +371,7 @@ describe('content negotiation on manifest GET', () => {
   let repo: string;
   beforeAll(async () => {
     repo = uniqueRepo('accept');
-    await pushImage(server, repo, 'v1');
+    await pushImage(server(), repo, 'v1');
   });
 
   const docker = [MediaType.dockerManifestList, MediaType.dockerManifest];
@@ -398,14 +394,14 @@ describe('content negotiation on manifest GET', () => {
   });
 
   it('treats a request without Accept as accepting anything', async () => {
-    const res = await rawRequest(server, 'GET', `/v2/${repo}/manifests/v1`);
+    const res = await rawRequest(server(), 'GET', `/v2/${repo}/manifests/v1`);
 
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe(MediaType.ociManifest);
   });
 
   it('reads every Accept header when a client sends several', async () => {
-    const res = await rawRequest(server, 'GET', `/v2/${repo}/manifests/v1`, {
+    const res = await rawRequest(server(), 'GET', `/v2/${repo}/manifests/v1`, {
       accept: [MediaType.dockerManifest, MediaType.ociManifest],
     });
 
@@ -433,8 +429,8 @@ describe('content negotiation on manifest GET', () => {
 describe('DELETE /v2/<name>/manifests/<reference>', () => {
   it('deletes a tag but keeps its manifest and the other tags on it', async () => {
     const repo = uniqueRepo('del');
-    const image = await pushImage(server, repo, 'v1');
-    await pushManifest(server, repo, 'stable', image.bytes);
+    const image = await pushImage(server(), repo, 'v1');
+    await pushManifest(server(), repo, 'stable', image.bytes);
 
     const res = await getManifest(repo, 'v1', { method: 'DELETE' });
 
@@ -442,14 +438,14 @@ describe('DELETE /v2/<name>/manifests/<reference>', () => {
     await expectOciError(await getManifest(repo, 'v1'), 404, 'MANIFEST_UNKNOWN');
     expect((await getManifest(repo, image.digest)).status).toBe(200);
     expect((await getManifest(repo, 'stable')).status).toBe(200);
-    const tags = await fetch(v2(server, `${repo}/tags/list`));
+    const tags = await fetch(v2(server(), `${repo}/tags/list`));
     expect(((await tags.json()) as { tags: string[] }).tags).toEqual(['stable']);
   });
 
   it('deletes a manifest by digest together with every tag pointing at it', async () => {
     const repo = uniqueRepo('del');
-    const image = await pushImage(server, repo, 'v1');
-    await pushManifest(server, repo, 'stable', image.bytes);
+    const image = await pushImage(server(), repo, 'v1');
+    await pushManifest(server(), repo, 'stable', image.bytes);
 
     const res = await getManifest(repo, image.digest, { method: 'DELETE' });
 
@@ -461,7 +457,7 @@ describe('DELETE /v2/<name>/manifests/<reference>', () => {
 
   it('answers a delete of an unknown tag or digest with 404 MANIFEST_UNKNOWN', async () => {
     const repo = uniqueRepo('del');
-    await pushImage(server, repo, 'v1');
+    await pushImage(server(), repo, 'v1');
 
     const tag = await getManifest(repo, 'nope', { method: 'DELETE' });
     const digest = await getManifest(repo, sha256(randomBlob(5)), { method: 'DELETE' });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/http/logging.js';
 import {
   pushBlob,
@@ -10,7 +10,7 @@ import {
   uniqueRepo,
   v2,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
 
 type LogLine = Record<string, unknown> & { msg?: string; reqId?: string };
 
@@ -52,21 +52,17 @@ async function scrape(server: TestServer): Promise<string> {
 }
 
 describe('health and readiness probes', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const server = useTestServer();
 
   it('answers /healthz with 200 ok', async () => {
-    const res = await fetch(`${server.url}/healthz`);
+    const res = await fetch(`${server().url}/healthz`);
 
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   it('answers /readyz with 200 ready once the database answers', async () => {
-    const res = await fetch(`${server.url}/readyz`);
+    const res = await fetch(`${server().url}/readyz`);
 
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ready' });
@@ -74,14 +70,10 @@ describe('health and readiness probes', () => {
 });
 
 describe('/metrics', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const server = useTestServer();
 
   it('serves the Prometheus text format', async () => {
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server().url}/metrics`);
 
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await res.text()).toContain('# TYPE berth_http_requests_total counter');
@@ -89,12 +81,12 @@ describe('/metrics', () => {
 
   it('counts requests by route kind and status, never by URL', async () => {
     const repo = uniqueRepo('metrics');
-    const before = await scrape(server);
-    await pushImage(server, repo, 'v1');
-    await fetch(v2(server, `${repo}/manifests/v1`));
-    await fetch(v2(server, `${repo}/manifests/missing`));
+    const before = await scrape(server());
+    await pushImage(server(), repo, 'v1');
+    await fetch(v2(server(), `${repo}/manifests/v1`));
+    await fetch(v2(server(), `${repo}/manifests/missing`));
 
-    const after = await scrape(server);
+    const after = await scrape(server());
 
     const count = (labels: Record<string, string>) =>
       metric(after, 'berth_http_requests_total', labels) -
@@ -109,11 +101,11 @@ describe('/metrics', () => {
   it('moves the request and response byte counters by the bytes transferred', async () => {
     const repo = uniqueRepo('metrics');
     const bytes = randomBlob(10_000);
-    const before = await scrape(server);
+    const before = await scrape(server());
 
-    const digest = await pushBlob(server, repo, bytes);
-    await (await fetch(v2(server, `${repo}/blobs/${digest}`))).arrayBuffer();
-    const after = await scrape(server);
+    const digest = await pushBlob(server(), repo, bytes);
+    await (await fetch(v2(server(), `${repo}/blobs/${digest}`))).arrayBuffer();
+    const after = await scrape(server());
 
     const delta = (name: string) => metric(after, name) - metric(before, name);
     expect(delta('berth_http_request_bytes_total')).toBe(10_000);
@@ -122,11 +114,11 @@ describe('/metrics', () => {
 
   it('reports open upload sessions in berth_uploads_in_progress', async () => {
     const repo = uniqueRepo('metrics');
-    const open = () => scrape(server).then((t) => metric(t, 'berth_uploads_in_progress'));
+    const open = () => scrape(server()).then((t) => metric(t, 'berth_uploads_in_progress'));
     const base = await open();
 
-    const first = await startUpload(server, repo);
-    await startUpload(server, repo);
+    const first = await startUpload(server(), repo);
+    await startUpload(server(), repo);
     const withTwo = await open();
     await fetch(first, { method: 'DELETE' });
 
@@ -136,16 +128,12 @@ describe('/metrics', () => {
 });
 
 describe('X-Request-Id', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const server = useTestServer();
 
   it('gives every response a generated id, errors included', async () => {
-    const ok = await fetch(`${server.url}/v2/`);
-    const refused = await fetch(v2(server, 'Bad/tags/list'));
-    const unknown = await fetch(`${server.url}/nowhere`);
+    const ok = await fetch(`${server().url}/v2/`);
+    const refused = await fetch(v2(server(), 'Bad/tags/list'));
+    const unknown = await fetch(`${server().url}/nowhere`);
 
     for (const res of [ok, refused, unknown]) {
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -154,7 +142,7 @@ describe('X-Request-Id', () => {
   });
 
   it('keeps an id the client sent', async () => {
-    const res = await fetch(`${server.url}/v2/`, {
+    const res = await fetch(`${server().url}/v2/`, {
       headers: { 'x-request-id': 'ci-run-42.step:7' },
     });
 
@@ -163,7 +151,7 @@ describe('X-Request-Id', () => {
 
   it('replaces a client id that could forge log fields', async () => {
     for (const given of ['has spaces', 'a'.repeat(200), 'quote"brace}']) {
-      const res = await fetch(`${server.url}/v2/`, { headers: { 'x-request-id': given } });
+      const res = await fetch(`${server().url}/v2/`, { headers: { 'x-request-id': given } });
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   descriptorOf,
   emptyConfig,
@@ -17,26 +17,22 @@ import {
   v2,
   type Descriptor,
 } from '../support/registry-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useTestServer } from '../support/server.js';
 
 const sbom = 'application/vnd.example.sbom.v1';
 const signature = 'application/vnd.example.signature.v1';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.close());
+const server = useTestServer();
 
 async function imageWithRepo() {
   const repo = uniqueRepo('refs');
-  const image = await pushImage(server, repo, 'v1');
+  const image = await pushImage(server(), repo, 'v1');
 
   return { repo, subject: image.descriptor };
 }
 
 async function referrers(repo: string, digest: string, query = '') {
-  const res = await fetch(v2(server, `${repo}/referrers/${digest}${query}`));
+  const res = await fetch(v2(server(), `${repo}/referrers/${digest}${query}`));
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe(MediaType.ociIndex);
   const index = (await res.json()) as {
@@ -52,16 +48,16 @@ describe('PUT of a manifest with a subject', () => {
   it('answers with OCI-Subject naming the subject digest', async () => {
     const { repo, subject } = await imageWithRepo();
 
-    const { response } = await pushReferrer(server, repo, subject, sbom);
+    const { response } = await pushReferrer(server(), repo, subject, sbom);
 
     expect(response.headers.get('oci-subject')).toBe(subject.digest);
   });
 
   it('sends no OCI-Subject for a manifest without a subject', async () => {
     const repo = uniqueRepo('refs');
-    await pushBlob(server, repo, emptyConfig.bytes);
+    await pushBlob(server(), repo, emptyConfig.bytes);
 
-    const res = await putManifest(server, repo, 'plain', imageManifest({ config: emptyConfig }));
+    const res = await putManifest(server(), repo, 'plain', imageManifest({ config: emptyConfig }));
 
     expect(res.status).toBe(201);
     expect(res.headers.get('oci-subject')).toBeNull();
@@ -71,7 +67,7 @@ describe('PUT of a manifest with a subject', () => {
     const repo = uniqueRepo('refs');
     const absent = descriptorOf(randomBlob(50), MediaType.ociManifest);
 
-    const { response } = await pushReferrer(server, repo, absent, sbom);
+    const { response } = await pushReferrer(server(), repo, absent, sbom);
     const { index } = await referrers(repo, absent.digest);
 
     expect(response.status).toBe(201);
@@ -83,7 +79,7 @@ describe('GET /v2/<name>/referrers/<digest>', () => {
   it('lists each referrer as a descriptor with its artifactType and annotations', async () => {
     const { repo, subject } = await imageWithRepo();
     const annotations = { 'org.example.kind': 'sbom' };
-    const pushed = await pushReferrer(server, repo, subject, sbom, annotations);
+    const pushed = await pushReferrer(server(), repo, subject, sbom, annotations);
 
     const { index, filters } = await referrers(repo, subject.digest);
 
@@ -106,13 +102,13 @@ describe('GET /v2/<name>/referrers/<digest>', () => {
   it('uses the config media type as artifactType when the manifest has none', async () => {
     const { repo, subject } = await imageWithRepo();
     const config = Buffer.from('{"kind":"legacy-artifact"}');
-    await pushBlob(server, repo, config);
+    await pushBlob(server(), repo, config);
     const manifest = imageManifest({
       config: descriptorOf(config, 'application/vnd.example.config.v1+json'),
       subject,
     });
 
-    await pushManifest(server, repo, 'legacy', manifest);
+    await pushManifest(server(), repo, 'legacy', manifest);
     const { index } = await referrers(repo, subject.digest);
 
     expect(index.manifests.map((d) => d.artifactType)).toEqual([
@@ -122,8 +118,8 @@ describe('GET /v2/<name>/referrers/<digest>', () => {
 
   it('filters by artifactType and says so in OCI-Filters-Applied', async () => {
     const { repo, subject } = await imageWithRepo();
-    const wanted = await pushReferrer(server, repo, subject, sbom);
-    await pushReferrer(server, repo, subject, signature);
+    const wanted = await pushReferrer(server(), repo, subject, sbom);
+    await pushReferrer(server(), repo, subject, signature);
 
     const all = await referrers(repo, subject.digest);
     const filtered = await referrers(repo, subject.digest, `?artifactType=${sbom}`);
@@ -135,10 +131,10 @@ describe('GET /v2/<name>/referrers/<digest>', () => {
 
   it('lists an index that refers to a subject, with its artifactType', async () => {
     const { repo, subject } = await imageWithRepo();
-    const child = await pushImage(server, repo, 'child');
+    const child = await pushImage(server(), repo, 'child');
     const index = { ...imageIndex([child.descriptor]), artifactType: sbom, subject };
 
-    const digest = await pushManifest(server, repo, 'idx', index, MediaType.ociIndex);
+    const digest = await pushManifest(server(), repo, 'idx', index, MediaType.ociIndex);
     const listed = await referrers(repo, subject.digest);
 
     expect(listed.index.manifests).toEqual([
@@ -162,10 +158,10 @@ describe('GET /v2/<name>/referrers/<digest>', () => {
 
   it('drops a referrer from the list once its manifest is deleted', async () => {
     const { repo, subject } = await imageWithRepo();
-    const kept = await pushReferrer(server, repo, subject, sbom);
-    const dropped = await pushReferrer(server, repo, subject, signature);
+    const kept = await pushReferrer(server(), repo, subject, sbom);
+    const dropped = await pushReferrer(server(), repo, subject, signature);
 
-    const res = await fetch(v2(server, `${repo}/manifests/${dropped.digest}`), {
+    const res = await fetch(v2(server(), `${repo}/manifests/${dropped.digest}`), {
       method: 'DELETE',
     });
     const { index } = await referrers(repo, subject.digest);
@@ -177,7 +173,7 @@ describe('GET /v2/<name>/referrers/<digest>', () => {
   it('refuses a malformed digest with 400 DIGEST_INVALID', async () => {
     const { repo } = await imageWithRepo();
 
-    const res = await fetch(v2(server, `${repo}/referrers/sha256:abc`));
+    const res = await fetch(v2(server(), `${repo}/referrers/sha256:abc`));
 
     await expectOciError(res, 400, 'DIGEST_INVALID');
   });

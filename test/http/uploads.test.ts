@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/oci/digest.js';
 import {
   blobExists,
@@ -15,13 +15,9 @@ import {
   v2,
   withQuery,
 } from '../support/registry-client.js';
-import { startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { startTestServer, tempDir, useTestServer, type TestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => server.close());
+const server = useTestServer();
 
 /** A body of unknown length: fetch sends it with Transfer-Encoding: chunked. */
 function streamOf(...chunks: Buffer[]): RequestInit {
@@ -39,7 +35,7 @@ function finish(uploadUrl: string, digest: string, init: RequestInit = {}): Prom
   return fetch(withQuery(uploadUrl, { digest }), { method: 'PUT', ...init });
 }
 
-async function expectBlob(repo: string, bytes: Buffer, target = server): Promise<void> {
+async function expectBlob(repo: string, bytes: Buffer, target = server()): Promise<void> {
   const res = await fetch(v2(target, `${repo}/blobs/${sha256(bytes)}`));
   expect(res.status).toBe(200);
   expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
@@ -60,7 +56,7 @@ describe('monolithic POST ?digest=', () => {
     const bytes = randomBlob(300);
     const digest = sha256(bytes);
 
-    const res = await fetch(v2(server, `${repo}/blobs/uploads/?digest=${digest}`), {
+    const res = await fetch(v2(server(), `${repo}/blobs/uploads/?digest=${digest}`), {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body: bytes,
@@ -77,11 +73,11 @@ describe('monolithic POST ?digest=', () => {
     const bytes = randomBlob(300);
     const digest = digestOf(bytes, 'sha512');
 
-    const res = await fetch(v2(server, `${repo}/blobs/uploads/?digest=${digest}`), {
+    const res = await fetch(v2(server(), `${repo}/blobs/uploads/?digest=${digest}`), {
       method: 'POST',
       body: bytes,
     });
-    const head = await fetch(v2(server, `${repo}/blobs/${digest}`), { method: 'HEAD' });
+    const head = await fetch(v2(server(), `${repo}/blobs/${digest}`), { method: 'HEAD' });
 
     expect(res.status).toBe(201);
     expect(res.headers.get('docker-content-digest')).toBe(digest);
@@ -92,23 +88,23 @@ describe('monolithic POST ?digest=', () => {
   it('refuses a body that does not match the digest and leaves no session behind', async () => {
     const repo = uniqueRepo('up');
     const claimed = sha256(randomBlob(10));
-    const sessionsBefore = await server.berth.registry.meta.countUploads();
+    const sessionsBefore = await server().berth.registry.meta.countUploads();
 
-    const res = await fetch(v2(server, `${repo}/blobs/uploads/?digest=${claimed}`), {
+    const res = await fetch(v2(server(), `${repo}/blobs/uploads/?digest=${claimed}`), {
       method: 'POST',
       body: randomBlob(10),
     });
 
     await expectOciError(res, 400, 'DIGEST_INVALID');
-    expect(await blobExists(server, repo, claimed)).toBe(false);
-    expect(await server.berth.registry.meta.countUploads()).toBe(sessionsBefore);
+    expect(await blobExists(server(), repo, claimed)).toBe(false);
+    expect(await server().berth.registry.meta.countUploads()).toBe(sessionsBefore);
   });
 });
 
 describe('PUT with a digest that does not match the uploaded bytes', () => {
   it('answers DIGEST_INVALID and cancels the session, last chunk and all, so the client starts over', async () => {
     const repo = uniqueRepo('up');
-    const url = await startUpload(server, repo);
+    const url = await startUpload(server(), repo);
     const first = randomBlob(1000);
     expect((await patchChunk(url, first, 0)).status).toBe(202);
 
@@ -127,7 +123,7 @@ describe('POST /v2/<name>/blobs/uploads/ without a digest', () => {
   it('opens a session: 202, relative upload Location, Range 0-0 and no body', async () => {
     const repo = uniqueRepo('up');
 
-    const res = await fetch(v2(server, `${repo}/blobs/uploads/`), { method: 'POST' });
+    const res = await fetch(v2(server(), `${repo}/blobs/uploads/`), { method: 'POST' });
 
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toMatch(new RegExp(`^/v2/${repo}/blobs/uploads/[\\w-]+$`));
@@ -143,7 +139,7 @@ describe('chunked upload with PATCH and Content-Range', () => {
   it('appends chunks in order, reports the whole size in Range, and commits on PUT', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(30);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
 
     const first = await patchChunk(upload, bytes.subarray(0, 10), 0);
     const second = await patchChunk(upload, bytes.subarray(10, 30), 10);
@@ -162,7 +158,7 @@ describe('chunked upload with PATCH and Content-Range', () => {
   it('answers an out-of-order chunk with 416, the current Range and Location, and keeps the session', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(30);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     await patchChunk(upload, bytes.subarray(0, 10), 0);
 
     const skipped = await patchChunk(upload, bytes.subarray(20, 30), 20);
@@ -183,7 +179,7 @@ describe('chunked upload with PATCH and Content-Range', () => {
   it('refuses an out-of-order last chunk on PUT with 416 and keeps the session', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(20);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     await patchChunk(upload, bytes.subarray(0, 10), 0);
 
     const res = await finish(upload, sha256(bytes), {
@@ -198,10 +194,10 @@ describe('chunked upload with PATCH and Content-Range', () => {
   it('keeps the first Location valid for every later request of the session', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(20);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
 
     const patched = await patchChunk(upload, bytes.subarray(0, 10), 0);
-    const latest = new URL(patched.headers.get('location')!, server.url).toString();
+    const latest = new URL(patched.headers.get('location')!, server().url).toString();
     await patchChunk(latest, bytes.subarray(10, 20), 10);
 
     expect(await uploadRange(upload)).toBe('0-19');
@@ -213,7 +209,7 @@ describe('streamed PATCH without Content-Range', () => {
   it('accepts a chunked body of unknown length, as Docker pushes layers', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(70_000);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
 
     const res = await fetch(upload, {
       method: 'PATCH',
@@ -229,7 +225,7 @@ describe('streamed PATCH without Content-Range', () => {
   it('accepts a PATCH with Content-Length but no Content-Range, as crane pushes', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(500);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
 
     const res = await patchChunk(upload, bytes);
 
@@ -243,7 +239,7 @@ describe('PUT to finish an upload', () => {
   it('takes the whole blob in the PUT body without any PATCH', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(100);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
 
     const res = await finish(upload, sha256(bytes), { body: bytes });
 
@@ -255,7 +251,7 @@ describe('PUT to finish an upload', () => {
   it('appends a last chunk sent with its Content-Range', async () => {
     const repo = uniqueRepo('up');
     const bytes = randomBlob(100);
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     await patchChunk(upload, bytes.subarray(0, 60), 0);
 
     const res = await finish(upload, sha256(bytes), {
@@ -268,7 +264,7 @@ describe('PUT to finish an upload', () => {
   });
 
   it('refuses a PUT without ?digest= with 400 DIGEST_INVALID and keeps the session', async () => {
-    const upload = await startUpload(server, uniqueRepo('up'));
+    const upload = await startUpload(server(), uniqueRepo('up'));
     await patchChunk(upload, randomBlob(10), 0);
 
     const res = await fetch(upload, { method: 'PUT' });
@@ -279,7 +275,7 @@ describe('PUT to finish an upload', () => {
 
   it('ends the session once the blob is committed', async () => {
     const bytes = randomBlob(10);
-    const upload = await startUpload(server, uniqueRepo('up'));
+    const upload = await startUpload(server(), uniqueRepo('up'));
     await finish(upload, sha256(bytes), { body: bytes });
 
     const res = await fetch(upload);
@@ -290,7 +286,7 @@ describe('PUT to finish an upload', () => {
 
 describe('GET <upload url> (status) and DELETE <upload url> (cancel)', () => {
   it('reports 204 with Location and the Range received so far', async () => {
-    const upload = await startUpload(server, uniqueRepo('up'));
+    const upload = await startUpload(server(), uniqueRepo('up'));
     await patchChunk(upload, randomBlob(42), 0);
 
     const res = await fetch(upload);
@@ -302,7 +298,7 @@ describe('GET <upload url> (status) and DELETE <upload url> (cancel)', () => {
 
   it('does not show a session through another repository', async () => {
     const repo = uniqueRepo('up');
-    const upload = await startUpload(server, repo);
+    const upload = await startUpload(server(), repo);
     const elsewhere = upload.replace(`/v2/${repo}/`, `/v2/${uniqueRepo('other')}/`);
 
     const res = await fetch(elsewhere);
@@ -311,19 +307,19 @@ describe('GET <upload url> (status) and DELETE <upload url> (cancel)', () => {
   });
 
   it('cancels with 204, drops the bytes, and the session is unknown afterwards', async () => {
-    const upload = await startUpload(server, uniqueRepo('up'));
+    const upload = await startUpload(server(), uniqueRepo('up'));
     await patchChunk(upload, randomBlob(42), 0);
 
     const res = await fetch(upload, { method: 'DELETE' });
 
     expect(res.status).toBe(204);
-    expect(existsSync(stagingFile(server, upload))).toBe(false);
+    expect(existsSync(stagingFile(server(), upload))).toBe(false);
     await expectOciError(await fetch(upload), 404, 'BLOB_UPLOAD_UNKNOWN');
     await expectOciError(await patchChunk(upload, randomBlob(1), 42), 404, 'BLOB_UPLOAD_UNKNOWN');
   });
 
   it('answers an unknown session id with 404 BLOB_UPLOAD_UNKNOWN', async () => {
-    const res = await fetch(v2(server, `${uniqueRepo('up')}/blobs/uploads/no-such-session`));
+    const res = await fetch(v2(server(), `${uniqueRepo('up')}/blobs/uploads/no-such-session`));
 
     await expectOciError(res, 404, 'BLOB_UPLOAD_UNKNOWN');
   });

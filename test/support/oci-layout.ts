@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Descriptor, Manifest } from './registry-api.js';
+import type { Manifest } from './registry-api.js';
+import type { Descriptor } from './registry-client.js';
 
 const refName = 'org.opencontainers.image.ref.name';
 

@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { Descriptor } from '../../src/oci/manifest.js';
+import { manifestMediaTypes } from '../../src/oci/mediatypes.js';
+import { blobStatus } from './registry-client.js';
 
 /** Every manifest type a client of these tests may have pushed. */
-const manifestTypes = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-].join(', ');
+const manifestTypes = [...manifestMediaTypes].join(', ');
 
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-}
-
+/** A manifest or an index, with only the fields the tests read. */
 export interface Manifest {
   mediaType?: string;
   artifactType?: string;
@@ -35,7 +26,7 @@ export interface ImageConfig {
  * here, never through the same client.
  */
 export class RegistryApi {
-  constructor(private readonly url: string) {}
+  constructor(readonly url: string) {}
 
   /** Status of GET /v2/<name>/manifests/<reference>. */
   async manifestStatus(name: string, reference: string): Promise<number> {
@@ -53,10 +44,8 @@ export class RegistryApi {
     return { digest, body: (await response.json()) as Manifest };
   }
 
-  async blobStatus(name: string, digest: string): Promise<number> {
-    const response = await fetch(`${this.url}/v2/${name}/blobs/${digest}`, { method: 'HEAD' });
-
-    return response.status;
+  blobStatus(name: string, digest: string): Promise<number> {
+    return blobStatus(this, name, digest);
   }
 
   async blobJson<T>(name: string, digest: string): Promise<T> {

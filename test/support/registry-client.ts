@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { expect } from 'vitest';
 import { digestOf, type DigestAlgorithm } from '../../src/oci/digest.js';
+import type { Descriptor } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/mediatypes.js';
 import type { TestServer } from './server.js';
 
@@ -11,6 +12,7 @@ import type { TestServer } from './server.js';
  */
 
 export { MediaType };
+export type { Descriptor };
 
 /** The empty JSON blob `{}` that artifacts use as config (image-spec "Guidance for an Empty Descriptor"). */
 export const emptyConfig = {
@@ -21,14 +23,6 @@ export const emptyConfig = {
 } as const;
 
 export const layerMediaType = 'application/vnd.oci.image.layer.v1.tar+gzip';
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-}
 
 export interface OciErrorBody {
   errors: { code: string; message: string; detail?: unknown }[];
@@ -59,7 +53,8 @@ export function descriptorOf(
   return { mediaType, digest: digestOf(bytes, algorithm), size: bytes.length };
 }
 
-export function v2(server: TestServer, path: string): string {
+/** An absolute `/v2/` URL on `server`; anything with a base URL will do. */
+export function v2(server: Pick<TestServer, 'url'>, path: string): string {
   return `${server.url}/v2/${path}`;
 }
 
@@ -318,14 +313,23 @@ export async function uploadRange(uploadUrl: string): Promise<string | null> {
   return res.headers.get('range');
 }
 
+/** Status of `HEAD /v2/<repo>/blobs/<digest>`. */
+export async function blobStatus(
+  server: Pick<TestServer, 'url'>,
+  repo: string,
+  digest: string,
+): Promise<number> {
+  const res = await fetch(v2(server, `${repo}/blobs/${digest}`), { method: 'HEAD' });
+
+  return res.status;
+}
+
 export async function blobExists(
   server: TestServer,
   repo: string,
   digest: string,
 ): Promise<boolean> {
-  const res = await fetch(v2(server, `${repo}/blobs/${digest}`), { method: 'HEAD' });
-
-  return res.status === 200;
+  return (await blobStatus(server, repo, digest)) === 200;
 }
 
 export function sleep(ms: number): Promise<void> {

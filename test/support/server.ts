@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { startBerth, type Berth } from '../../src/app.js';
 import { validateConfig, type ConfigInput } from '../../src/config/index.js';
 import { createLogger } from '../../src/http/logging.js';
@@ -52,6 +53,27 @@ export async function startTestServer(
       await berth.close();
       if (!settings.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts one test server for the enclosing `describe` block (or the whole file, at top level)
+ * and closes it afterwards. Call the getter inside hooks and tests, once the server is up.
+ */
+export function useTestServer(
+  settings: ConfigInput = {},
+  options: TestServerOptions = {},
+): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(settings, options);
+  });
+  afterAll(async () => server?.close());
+
+  return () => {
+    if (!server) throw new Error('the test server is not running: call this inside a test');
+
+    return server;
   };
 }
 

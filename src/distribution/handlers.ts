@@ -51,6 +51,8 @@ async function getManifest({ registry, request, reply, route }: Exchange): Promi
     .header('content-length', String(manifest.size))
     .header('docker-content-digest', manifest.digest)
     .header('etag', `"${manifest.digest}"`);
+  if (notModified(request, manifest.digest))
+    return reply.code(304).removeHeader('content-length').send();
   if (head) return reply.send();
 
   return reply.send(manifest.body);
@@ -90,21 +92,18 @@ async function deleteManifest({ registry, reply, route }: Exchange): Promise<Fas
   return reply.code(202).header('content-length', '0').send();
 }
 
-async function headBlob({ registry, reply, route }: Exchange): Promise<FastifyReply> {
+async function headBlob({ registry, request, reply, route }: Exchange): Promise<FastifyReply> {
   const blob = await registry.blobs.stat(route.name!, route.reference!);
 
-  // Node sends no Content-Length on a bodiless HEAD unless it is set explicitly, and the
-  // distribution client refuses a blob HEAD without one.
-  return reply
-    .header('content-type', 'application/octet-stream')
-    .header('content-length', String(blob.size))
-    .header('docker-content-digest', blob.digest)
-    .header('accept-ranges', 'bytes')
-    .header('etag', `"${blob.digest}"`)
-    .send();
+  return blobMetadata(request, reply, blob.digest, blob.size);
 }
 
 async function getBlob({ registry, request, reply, route }: Exchange): Promise<FastifyReply> {
+  if (request.headers['if-none-match']) {
+    const known = await registry.blobs.stat(route.name!, route.reference!);
+    if (notModified(request, known.digest))
+      return blobMetadata(request, reply, known.digest, known.size);
+  }
   const blob = await registry.blobs.open(route.name!, route.reference!, request.headers.range);
 
   reply
@@ -123,6 +122,25 @@ async function getBlob({ registry, request, reply, route }: Exchange): Promise<F
   }
 
   return reply.send(blob.stream);
+}
+
+/** A blob's headers without its body: HEAD, or 304 to a client that already holds it. */
+function blobMetadata(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  digest: string,
+  size: number,
+): FastifyReply {
+  reply
+    .header('content-type', 'application/octet-stream')
+    .header('docker-content-digest', digest)
+    .header('accept-ranges', 'bytes')
+    .header('etag', `"${digest}"`);
+  if (notModified(request, digest)) return reply.code(304).send();
+
+  // Node sends no Content-Length on a bodiless HEAD unless it is set explicitly, and the
+  // distribution client refuses a blob HEAD without one.
+  return reply.header('content-length', String(size)).send();
 }
 
 async function deleteBlob({ registry, reply, route }: Exchange): Promise<FastifyReply> {
@@ -311,10 +329,26 @@ function pageSize(query: URLSearchParams): number | undefined {
 function linkNext(reply: FastifyReply, path: string, page: ListPage, query: URLSearchParams): void {
   if (page.next === undefined) return;
 
-  const params = new URLSearchParams({ n: String(page.items.length), last: page.next });
-  const n = query.get('n');
-  if (n) params.set('n', n);
+  // The client's own n is kept: the cap applies to every page alike.
+  const params = new URLSearchParams({
+    n: query.get('n') || String(page.items.length),
+    last: page.next,
+  });
   reply.header('link', `<${path}?${params.toString()}>; rel="next"`);
+}
+
+/**
+ * Content named by digest never changes, so a client holding the ETag (the digest) needs no body
+ * (RFC 9110 §13.1.2). Weak validators compare equal for If-None-Match.
+ */
+function notModified(request: FastifyRequest, digest: string): boolean {
+  const header = request.headers['if-none-match'];
+  if (!header) return false;
+
+  return header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === `"${digest}"`);
 }
 
 function headerList(value: string | string[] | undefined): string[] {

@@ -33,7 +33,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  * signed URLs (S3's X-Amz-*, GCS's X-Goog-*, Azure's sig), sessions and codes. Matching on parts
  * of the name errs on the side of masking.
  */
-const secretParams = /pass|token|secret|sig|credential|key|auth|session|jwt|code|cookie/i;
+const secretParams =
+  /pass|pwd|token|secret|sig|credential|key|auth|bearer|session|state|jwt|code|cookie|sas|^pat$/i;
 
 /** The request path with the values of secret-looking query parameters masked. */
 export function loggablePath(url: string): string {

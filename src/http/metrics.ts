@@ -8,7 +8,8 @@ import {
 
 export interface HttpMetrics {
   registry: MetricsRegistry;
-  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /** `status` is the HTTP status, or "aborted" when the client left before the response ended. */
+  observeRequest(route: string, method: string, status: number | 'aborted', seconds: number): void;
   bytesIn: Counter;
   bytesOut: Counter;
 }

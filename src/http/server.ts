@@ -113,17 +113,27 @@ function installConnectionPolicy(app: FastifyInstance): void {
 }
 
 function installRequestLog(app: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void {
+  const requestStarts = new WeakMap<FastifyRequest, number>();
   app.addHook('onRequest', async (request, reply) => {
+    requestStarts.set(request, performance.now());
     reply.header('x-request-id', request.id);
   });
 
-  // A client that closes the connection before the response ends gets no onResponse.
+  // A client that closes the connection before the response ends gets no onResponse: count it
+  // under status "aborted" and log it once, with what is known.
   app.addHook('onRequestAbort', async (request) => {
+    const route = request.routeKind ?? 'other';
+    const elapsedMs = performance.now() - (requestStarts.get(request) ?? performance.now());
+    metrics.observeRequest(route, request.method, 'aborted', elapsedMs / 1000);
     request.log.info(
       {
         method: request.method,
         path: loggablePath(request.url),
-        route: request.routeKind ?? 'other',
+        route,
+        status: 'aborted',
+        durationMs: Math.round(elapsedMs * 10) / 10,
+        remote: request.ip,
+        userAgent: request.headers['user-agent'],
       },
       'request aborted by client',
     );

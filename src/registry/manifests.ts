@@ -201,11 +201,12 @@ function referencesOf(manifest: ParsedManifest): ManifestReference[] {
  * type is answered MANIFEST_UNKNOWN with a message naming the stored type.
  */
 function assertAcceptable(record: ManifestRecord, accept: string[]): void {
-  const types = accept
-    .flatMap((v) => v.split(','))
-    .map((v) => normaliseContentType(v))
-    .filter(Boolean);
-  if (types.length === 0) return;
+  const listed = accept.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '');
+  if (listed.length === 0) return;
+  // RFC 9110 §12.4.2: a type with q=0 is one the client refuses.
+  const types = listed
+    .filter((v) => !/;\s*q\s*=\s*0(?:\.0*)?\s*(?:;|$)/i.test(v))
+    .map(normaliseContentType);
   if (types.some((t) => t === record.mediaType || t === '*/*' || t === 'application/*')) return;
 
   throw new RegistryError(

@@ -99,6 +99,20 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
   });
 });
 
+describe('conditional blob requests', () => {
+  it('answers GET and HEAD with 304 and no body when If-None-Match holds the digest', async () => {
+    const { url, digest } = await pushedBlob();
+
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(url, { method, headers: { 'if-none-match': `"${digest}"` } });
+      expect(res.status).toBe(304);
+      expect(res.headers.get('docker-content-digest')).toBe(digest);
+      expect(await res.text()).toBe('');
+    }
+    expect((await fetch(url, { headers: { 'if-none-match': '"sha256:other"' } })).status).toBe(200);
+  });
+});
+
 describe('Range requests on blob GET', () => {
   it('answers bytes=a-b with 206, Content-Range and exactly those bytes', async () => {
     const { bytes, url } = await pushedBlob(1000);

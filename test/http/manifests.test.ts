@@ -426,6 +426,37 @@ describe('content negotiation on manifest GET', () => {
   });
 });
 
+describe('conditional and negotiated manifest GETs', () => {
+  it('answers 304 without a body to a client that already holds the digest as its ETag', async () => {
+    const repo = uniqueRepo('man');
+    const image = await pushImage(server(), repo, 'v1');
+
+    for (const tag of [`"${image.digest}"`, `W/"${image.digest}"`, '*']) {
+      const res = await getManifest(repo, 'v1', { headers: { 'if-none-match': tag } });
+      expect(res.status).toBe(304);
+      expect(res.headers.get('etag')).toBe(`"${image.digest}"`);
+      expect(await res.text()).toBe('');
+    }
+    const other = await getManifest(repo, 'v1', { headers: { 'if-none-match': '"sha256:other"' } });
+    expect(other.status).toBe(200);
+  });
+
+  it('treats a type listed with q=0 as refused (RFC 9110 §12.4.2)', async () => {
+    const repo = uniqueRepo('man');
+    await pushImage(server(), repo, 'v1');
+
+    const refused = await getManifest(repo, 'v1', {
+      headers: { accept: `${MediaType.ociManifest};q=0` },
+    });
+    const accepted = await getManifest(repo, 'v1', {
+      headers: { accept: `${MediaType.ociManifest};q=0.5` },
+    });
+
+    await expectOciError(refused, 404, 'MANIFEST_UNKNOWN');
+    expect(accepted.status).toBe(200);
+  });
+});
+
 describe('DELETE /v2/<name>/manifests/<reference>', () => {
   it('deletes a tag but keeps its manifest and the other tags on it', async () => {
     const repo = uniqueRepo('del');

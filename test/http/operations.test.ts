@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/http/logging.js';
@@ -77,6 +78,31 @@ describe('/metrics', () => {
 
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await res.text()).toContain('# TYPE berth_http_requests_total counter');
+  });
+
+  it('counts a download the client abandons under status "aborted"', async () => {
+    const repo = uniqueRepo('metrics');
+    const digest = await pushBlob(server(), repo, randomBlob(32 * 1024 * 1024));
+    const before = await scrape(server());
+
+    await new Promise<void>((resolve, reject) => {
+      http
+        .get(v2(server(), `${repo}/blobs/${digest}`), (res) => {
+          res.once('data', () => {
+            res.destroy();
+            resolve();
+          });
+        })
+        .on('error', reject);
+    });
+    await sleep(200);
+
+    const after = await scrape(server());
+    const labels = { route: 'blob', method: 'GET', status: 'aborted' };
+    expect(
+      metric(after, 'berth_http_requests_total', labels) -
+        metric(before, 'berth_http_requests_total', labels),
+    ).toBe(1);
   });
 
   it('counts requests by route kind and status, never by URL', async () => {
@@ -207,6 +233,9 @@ describe('request log', () => {
       sig: 'azure-sas-value',
       api_key: 'api-key-value',
       private_token: 'private-token-value',
+      pwd: 'pwd-value',
+      bearer: 'bearer-value',
+      pat: 'pat-value',
     };
     const { raw } = await withLoggedServer('debug', async (server) => {
       await fetch(`${server.url}/v2/_catalog?${new URLSearchParams(params)}&n=5`);

@@ -23,8 +23,10 @@ type Handler = (x: Exchange) => Promise<FastifyReply>;
 export const handlers: Record<string, Handler> = {
   'GET base': async ({ reply }) =>
     reply.header('content-type', 'application/json').send(Buffer.from('{}')),
-  'HEAD base': async ({ reply }) => reply.header('content-length', '2').send(),
+  'HEAD base': async ({ reply }) =>
+    reply.header('content-type', 'application/json').header('content-length', '2').send(),
   'GET catalog': getCatalog,
+  'HEAD catalog': getCatalog,
   'GET manifest': getManifest,
   'HEAD manifest': getManifest,
   'PUT manifest': putManifest,
@@ -38,7 +40,9 @@ export const handlers: Record<string, Handler> = {
   'GET upload': uploadStatus,
   'DELETE upload': cancelUpload,
   'GET tags': getTags,
+  'HEAD tags': getTags,
   'GET referrers': getReferrers,
+  'HEAD referrers': getReferrers,
 };
 
 async function getManifest({ registry, request, reply, route }: Exchange): Promise<FastifyReply> {

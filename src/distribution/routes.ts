@@ -30,13 +30,13 @@ const patterns: [RouteKind, RegExp][] = [
 
 export const allowedMethods: Record<RouteKind, string[]> = {
   base: ['GET', 'HEAD'],
-  catalog: ['GET'],
+  catalog: ['GET', 'HEAD'],
   uploads: ['POST'],
   upload: ['GET', 'PATCH', 'PUT', 'DELETE'],
   blob: ['GET', 'HEAD', 'DELETE'],
   manifest: ['GET', 'HEAD', 'PUT', 'DELETE'],
-  tags: ['GET'],
-  referrers: ['GET'],
+  tags: ['GET', 'HEAD'],
+  referrers: ['GET', 'HEAD'],
 };
 
 export function matchRoute(pathname: string): MatchedRoute | undefined {

@@ -61,7 +61,9 @@ export class ManifestService {
     assertAcceptable(record, accept);
 
     const body = withBody ? await this.bytes(record.digest) : undefined;
-    this.recordPull(repositoryId, ref, record.digest);
+    // Only a GET is a pull: tools that poll tags with HEAD (update checkers, CI gates) would
+    // otherwise keep every image looking recently used to retention.
+    if (withBody) this.recordPull(repositoryId, ref, record.digest);
 
     return { digest: record.digest, mediaType: record.mediaType, size: record.size, body };
   }

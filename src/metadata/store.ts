@@ -93,10 +93,31 @@ export class MetadataStore {
     return (await this.findRepository(name)) as number;
   }
 
+  /**
+   * Repositories that hold something (a manifest or a blob), in byte order. A repository row is
+   * created by the first upload or mount attempt, which may have failed or been cancelled; such
+   * empty names stay out of the catalog.
+   */
   async listRepositories(last: string | undefined, limit: number): Promise<Page<string>> {
     let query = this.db
       .selectFrom('repositories')
       .select('name')
+      .where((eb) =>
+        eb.or([
+          eb.exists(
+            eb
+              .selectFrom('manifests')
+              .select('digest')
+              .whereRef('manifests.repository_id', '=', 'repositories.id'),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('repository_blobs')
+              .select('digest')
+              .whereRef('repository_blobs.repository_id', '=', 'repositories.id'),
+          ),
+        ]),
+      )
       .orderBy('name')
       .limit(limit + 1);
     if (last !== undefined) query = query.where('name', '>', last);

@@ -60,7 +60,7 @@ export function metadataSuite(name: string, open: MetadataFactory): void {
 
       it('lists repository names in byte order', async () => {
         const names = ['b', 'a/c', 'a', 'a-b', 'a.b', 'a_b', 'a0', 'B', 'Z/x', 'aa'];
-        for (const name of names) await store.ensureRepository(name);
+        for (const name of names) await holding(name);
 
         const listed = await store.listRepositories(undefined, 100);
 
@@ -69,7 +69,7 @@ export function metadataSuite(name: string, open: MetadataFactory): void {
       });
 
       it('pages repositories with an exclusive `last` and a `more` flag', async () => {
-        for (const name of ['e', 'd', 'c', 'b', 'a']) await store.ensureRepository(name);
+        for (const name of ['e', 'd', 'c', 'b', 'a']) await holding(name);
 
         expect(await store.listRepositories(undefined, 2)).toEqual({
           items: ['a', 'b'],
@@ -87,6 +87,19 @@ export function metadataSuite(name: string, open: MetadataFactory): void {
       it('lists no repositories in an empty registry', async () => {
         expect(await store.listRepositories(undefined, 10)).toEqual({ items: [], more: false });
       });
+
+      it('leaves out repositories that hold nothing (a cancelled upload, a failed mount)', async () => {
+        await store.ensureRepository('empty');
+        await holding('full');
+
+        expect((await store.listRepositories(undefined, 10)).items).toEqual(['full']);
+      });
+
+      /** A repository that holds one blob, so that the catalog lists it. */
+      async function holding(name: string): Promise<void> {
+        const id = await store.ensureRepository(name);
+        await store.linkBlob(id, digestOf(Buffer.from(name)), 1);
+      }
     });
 
     describe('blob links', () => {

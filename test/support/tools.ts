@@ -56,6 +56,8 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
         resolve(result);
       }
     });
+    // A command may exit without reading its input; that EPIPE is not the test's failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['test/support/global-setup.ts'],
           include: ['test/unit/**/*.test.ts', 'test/http/**/*.test.ts'],
           testTimeout: 30_000,
         },
@@ -14,6 +15,7 @@ export default defineConfig({
         // Real clients, real images and child processes: one file at a time on a 2-core machine.
         test: {
           name: 'e2e',
+          globalSetup: ['test/support/global-setup.ts'],
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,

@@ -11,8 +11,12 @@ import { createLogger } from '../../src/http/logging.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * A fresh directory for a test, under the run's own temporary directory (test/support/
+ * global-setup.ts), which is removed when the run ends.
+ */
 export function tempDir(prefix = 'berth-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  return mkdtempSync(path.join(process.env.BERTH_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
 export interface TestServer {

@@ -14,50 +14,30 @@ const mib = 1024 * 1024;
  * directory is a 48 MiB tmpfs mounted for the test (CI runs as root).
  */
 describe('a full disk', () => {
-  let mount: string;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    mount = tempDir('berth-small-disk-');
-    await run('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mount]);
-    mkdirSync(path.join(mount, 'data'));
-    server = await spawnServer([
-      '--data',
-      path.join(mount, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-      '--log-level',
-      'info',
-    ]);
-  });
-
-  afterAll(async () => {
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    await run('umount', [mount], { allowFailure: true });
-    rmSync(mount, { recursive: true, force: true });
-  });
+  const disk = useServerOnSmallDisk(48);
 
   it('answers 507 in the spec error shape, rolls the upload back and keeps serving', async () => {
-    const before = freeBytes(mount);
+    const before = freeBytes(disk.mount);
     const big = randomBytes(64 * mib);
     const digest = sha256(big);
-    const location = await startSession(server.url, 'full/disk');
+    const location = await startSession(disk.server.url, 'full/disk');
 
-    const response = await putWholeBody(`${server.url}${location}?digest=${digest}`, big);
+    const response = await putWholeBody(`${disk.server.url}${location}?digest=${digest}`, big);
 
     expect(response.status).toBe(507);
     expect(JSON.parse(response.body)).toMatchObject({ errors: [{ code: 'UNAVAILABLE' }] });
     expect(
-      (await fetch(`${server.url}/v2/full/disk/blobs/${digest}`, { method: 'HEAD' })).status,
+      (await fetch(`${disk.server.url}/v2/full/disk/blobs/${digest}`, { method: 'HEAD' })).status,
     ).toBe(404);
-    expect(freeBytes(mount)).toBeGreaterThan(before - 2 * mib);
+    expect(freeBytes(disk.mount)).toBeGreaterThan(before - 2 * mib);
 
-    const status = await fetch(`${server.url}${location}`);
+    const status = await fetch(`${disk.server.url}${location}`);
     expect(status.status).toBe(204);
     expect(status.headers.get('range')).toBe('0-0');
     expect(
-      server.logs.some((line) => line.includes('"status":507') && line.includes('"level":"error"')),
+      disk.server.logs.some(
+        (line) => line.includes('"status":507') && line.includes('"level":"error"'),
+      ),
     ).toBe(true);
   });
 
@@ -65,7 +45,7 @@ describe('a full disk', () => {
     const small = randomBytes(4 * mib);
     const digest = sha256(small);
 
-    const res = await fetch(`${server.url}/v2/full/disk/blobs/uploads/?digest=${digest}`, {
+    const res = await fetch(`${disk.server.url}/v2/full/disk/blobs/uploads/?digest=${digest}`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body: small,
@@ -73,37 +53,15 @@ describe('a full disk', () => {
 
     expect(res.status).toBe(201);
     const pulled = Buffer.from(
-      await (await fetch(`${server.url}/v2/full/disk/blobs/${digest}`)).arrayBuffer(),
+      await (await fetch(`${disk.server.url}/v2/full/disk/blobs/${digest}`)).arrayBuffer(),
     );
     expect(sha256(pulled)).toBe(digest);
-    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${disk.server.url}/readyz`)).status).toBe(200);
   });
 });
 
 describe('a disk with no space left at all', () => {
-  let mount: string;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    mount = tempDir('berth-no-space-');
-    await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mount]);
-    mkdirSync(path.join(mount, 'data'));
-    server = await spawnServer([
-      '--data',
-      path.join(mount, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-      '--log-level',
-      'info',
-    ]);
-  });
-
-  afterAll(async () => {
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    await run('umount', [mount], { allowFailure: true });
-    rmSync(mount, { recursive: true, force: true });
-  });
+  const disk = useServerOnSmallDisk(24);
 
   it('answers blob and tag pushes with success or 507, never 500 (database full included), and recovers', async () => {
     const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
@@ -119,24 +77,24 @@ describe('a disk with no space left at all', () => {
         layers: [],
       }),
     );
-    await postBlob(server.url, 'full/db', config);
+    await postBlob(disk.server.url, 'full/db', config);
     // Pushed once while there is room, so that later tags need only database writes.
-    expect((await putManifest(server.url, 'full/db', 'before', manifest)).status).toBe(201);
-    const filler = path.join(mount, 'filler');
+    expect((await putManifest(disk.server.url, 'full/db', 'before', manifest)).status).toBe(201);
+    const filler = path.join(disk.mount, 'filler');
     await run('sh', ['-c', `dd if=/dev/zero of=${filler} bs=1M 2>/dev/null; true`]);
 
     const statuses = new Set<number>();
     for (let i = 0; i < 40; i++) {
-      statuses.add((await putManifest(server.url, 'full/db', `t${i}`, manifest)).status);
-      statuses.add((await postBlob(server.url, 'full/db', randomBytes(256 * 1024))).status);
+      statuses.add((await putManifest(disk.server.url, 'full/db', `t${i}`, manifest)).status);
+      statuses.add((await postBlob(disk.server.url, 'full/db', randomBytes(256 * 1024))).status);
     }
     expect([...statuses].filter((s) => s !== 201 && s !== 507)).toEqual([]);
     expect(statuses.has(507)).toBe(true);
 
     rmSync(filler);
-    expect((await putManifest(server.url, 'full/db', 'after', manifest)).status).toBe(201);
-    expect((await postBlob(server.url, 'full/db', randomBytes(1024))).status).toBe(201);
-    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect((await putManifest(disk.server.url, 'full/db', 'after', manifest)).status).toBe(201);
+    expect((await postBlob(disk.server.url, 'full/db', randomBytes(1024))).status).toBe(201);
+    expect((await fetch(`${disk.server.url}/readyz`)).status).toBe(200);
   });
 });
 
@@ -159,6 +117,38 @@ async function putManifest(
     headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
     body,
   });
+}
+
+/**
+ * Mounts a tmpfs of `sizeMiB` for the file's tests and runs `berth serve` with its data there;
+ * unmounts and stops the server afterwards.
+ */
+function useServerOnSmallDisk(sizeMiB: number): { mount: string; server: ServerProcess } {
+  const disk = {} as { mount: string; server: ServerProcess };
+
+  beforeAll(async () => {
+    disk.mount = tempDir('berth-small-disk-');
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'tmpfs', disk.mount]);
+    mkdirSync(path.join(disk.mount, 'data'));
+    const data = path.join(disk.mount, 'data');
+    disk.server = await spawnServer([
+      '--data',
+      data,
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+    ]);
+  });
+
+  afterAll(async () => {
+    disk.server?.child.kill('SIGTERM');
+    await disk.server?.exited;
+    await run('umount', [disk.mount], { allowFailure: true });
+    rmSync(disk.mount, { recursive: true, force: true });
+  });
+
+  return disk;
 }
 
 function sha256(bytes: Buffer): string {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crane, oras, orasIn, Regctl, skopeo } from '../support/clients.js';
 import { OciLayout } from '../support/oci-layout.js';
-import { RegistryApi } from '../support/registry-api.js';
-import { startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { RegistryApi, useE2eRegistry } from '../support/registry-api.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 import { testImages } from '../support/tools.js';
 
 /*
@@ -20,40 +20,22 @@ const bookworm = images['debian-bookworm']!;
 const app = images['debian-app']!;
 const multiarch = images.multiarch!;
 
-let server: TestServer;
-let api: RegistryApi;
-let scratch: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  api = new RegistryApi(server.url);
-  scratch = tempDir('berth-e2e-clients-');
-});
-
-afterAll(async () => {
-  await server?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-
-/** `host/name:tag` on the server under test. */
-function ref(name: string, tag: string): string {
-  return `${server.host}/${name}:${tag}`;
-}
+const e2e = useE2eRegistry('clients');
 
 describe('skopeo', () => {
   const repo = 'skopeo/app';
-  const docker = (name: string, tag: string) => `docker://${ref(name, tag)}`;
+  const docker = (name: string, tag: string) => `docker://${e2e.ref(name, tag)}`;
   const copy = (from: string, to: string) =>
     skopeo('copy', '--src-tls-verify=false', '--dest-tls-verify=false', from, to);
 
   it('pushes an image from an OCI layout with its digest unchanged', async () => {
     await skopeo('copy', '--dest-tls-verify=false', app.reference, docker(repo, 'v1'));
 
-    expect((await api.manifest(repo, 'v1')).digest).toBe(app.digest);
+    expect((await e2e.api.manifest(repo, 'v1')).digest).toBe(app.digest);
   });
 
   it('pulls it into an OCI layout with the same manifest and blobs', async () => {
-    const dir = path.join(scratch, 'skopeo-pull');
+    const dir = path.join(e2e.scratch, 'skopeo-pull');
     await skopeo('copy', '--src-tls-verify=false', docker(repo, 'v1'), `oci:${dir}:v1`);
 
     const pulled = new OciLayout(dir);
@@ -64,7 +46,7 @@ describe('skopeo', () => {
   it('copies the image to another repository', async () => {
     await copy(docker(repo, 'v1'), docker('skopeo/copy', 'v1'));
 
-    expect((await api.manifest('skopeo/copy', 'v1')).digest).toBe(app.digest);
+    expect((await e2e.api.manifest('skopeo/copy', 'v1')).digest).toBe(app.digest);
   });
 
   it('lists the tags the registry lists', async () => {
@@ -73,19 +55,19 @@ describe('skopeo', () => {
     const { stdout } = await skopeo(
       'list-tags',
       '--tls-verify=false',
-      `docker://${server.host}/${repo}`,
+      `docker://${e2e.server.host}/${repo}`,
     );
     expect((JSON.parse(stdout) as { Tags: string[] }).Tags).toEqual(['stable', 'v1']);
-    expect(await api.tags(repo)).toEqual(['stable', 'v1']);
+    expect(await e2e.api.tags(repo)).toEqual(['stable', 'v1']);
   });
 
   it('deletes the manifest behind a tag, and the tag with it, in that repository only', async () => {
     await skopeo('delete', '--tls-verify=false', docker('skopeo/copy', 'v1'));
 
-    expect(await api.manifestStatus('skopeo/copy', app.digest)).toBe(404);
-    expect(await api.manifestStatus('skopeo/copy', 'v1')).toBe(404);
-    expect(await api.tags('skopeo/copy')).toEqual([]);
-    expect(await api.manifestStatus(repo, app.digest)).toBe(200);
+    expect(await e2e.api.manifestStatus('skopeo/copy', app.digest)).toBe(404);
+    expect(await e2e.api.manifestStatus('skopeo/copy', 'v1')).toBe(404);
+    expect(await e2e.api.tags('skopeo/copy')).toEqual([]);
+    expect(await e2e.api.manifestStatus(repo, app.digest)).toBe(200);
   });
 });
 
@@ -93,14 +75,14 @@ describe('crane', () => {
   const repo = 'crane/debian';
 
   it('pushes an OCI layout with its digest unchanged', async () => {
-    await crane('push', bookworm.dir, ref(repo, 'bookworm'));
+    await crane('push', bookworm.dir, e2e.ref(repo, 'bookworm'));
 
-    expect((await api.manifest(repo, 'bookworm')).digest).toBe(bookworm.digest);
+    expect((await e2e.api.manifest(repo, 'bookworm')).digest).toBe(bookworm.digest);
   });
 
   it('pulls it into an OCI layout with the same manifest and blobs', async () => {
-    const dir = path.join(scratch, 'crane-pull');
-    await crane('pull', '--format', 'oci', ref(repo, 'bookworm'), dir);
+    const dir = path.join(e2e.scratch, 'crane-pull');
+    await crane('pull', '--format', 'oci', e2e.ref(repo, 'bookworm'), dir);
 
     const pulled = new OciLayout(dir);
     expect(await pulled.digest()).toBe(bookworm.digest);
@@ -108,33 +90,33 @@ describe('crane', () => {
   });
 
   it('copies the image to another repository', async () => {
-    await crane('copy', ref(repo, 'bookworm'), ref('crane/copy', 'bookworm'));
+    await crane('copy', e2e.ref(repo, 'bookworm'), e2e.ref('crane/copy', 'bookworm'));
 
-    expect((await api.manifest('crane/copy', 'bookworm')).digest).toBe(bookworm.digest);
+    expect((await e2e.api.manifest('crane/copy', 'bookworm')).digest).toBe(bookworm.digest);
   });
 
   it('lists the tags the registry lists', async () => {
-    await crane('tag', ref(repo, 'bookworm'), 'latest');
+    await crane('tag', e2e.ref(repo, 'bookworm'), 'latest');
 
-    const { stdout } = await crane('ls', `${server.host}/${repo}`);
+    const { stdout } = await crane('ls', `${e2e.server.host}/${repo}`);
     expect(lines(stdout)).toEqual(['bookworm', 'latest']);
-    expect(await api.tags(repo)).toEqual(['bookworm', 'latest']);
+    expect(await e2e.api.tags(repo)).toEqual(['bookworm', 'latest']);
   });
 
   it('deletes a tag and leaves the manifest and its other tags', async () => {
-    await crane('delete', ref(repo, 'latest'));
+    await crane('delete', e2e.ref(repo, 'latest'));
 
-    expect(await api.manifestStatus(repo, 'latest')).toBe(404);
-    expect(await api.tags(repo)).toEqual(['bookworm']);
-    expect(await api.manifestStatus(repo, bookworm.digest)).toBe(200);
+    expect(await e2e.api.manifestStatus(repo, 'latest')).toBe(404);
+    expect(await e2e.api.tags(repo)).toEqual(['bookworm']);
+    expect(await e2e.api.manifestStatus(repo, bookworm.digest)).toBe(200);
   });
 
   it('deletes a manifest by digest, and its tags with it', async () => {
-    await crane('delete', `${server.host}/crane/copy@${bookworm.digest}`);
+    await crane('delete', `${e2e.server.host}/crane/copy@${bookworm.digest}`);
 
-    expect(await api.manifestStatus('crane/copy', bookworm.digest)).toBe(404);
-    expect(await api.manifestStatus('crane/copy', 'bookworm')).toBe(404);
-    expect(await api.tags('crane/copy')).toEqual([]);
+    expect(await e2e.api.manifestStatus('crane/copy', bookworm.digest)).toBe(404);
+    expect(await e2e.api.manifestStatus('crane/copy', 'bookworm')).toBe(404);
+    expect(await e2e.api.tags('crane/copy')).toEqual([]);
   });
 });
 
@@ -149,15 +131,21 @@ describe('oras', () => {
       '--to-plain-http',
       '--from-oci-layout',
       `${app.dir}:v1`,
-      ref('oras/app', 'v1'),
+      e2e.ref('oras/app', 'v1'),
     );
 
-    expect((await api.manifest('oras/app', 'v1')).digest).toBe(app.digest);
+    expect((await e2e.api.manifest('oras/app', 'v1')).digest).toBe(app.digest);
   });
 
   it('pulls the image into an OCI layout with the same manifest and blobs', async () => {
-    const dir = path.join(scratch, 'oras-layout');
-    await oras('cp', '--from-plain-http', ref('oras/app', 'v1'), '--to-oci-layout', `${dir}:v1`);
+    const dir = path.join(e2e.scratch, 'oras-layout');
+    await oras(
+      'cp',
+      '--from-plain-http',
+      e2e.ref('oras/app', 'v1'),
+      '--to-oci-layout',
+      `${dir}:v1`,
+    );
 
     const pulled = new OciLayout(dir);
     expect(await pulled.digest('v1')).toBe(app.digest);
@@ -165,18 +153,18 @@ describe('oras', () => {
   });
 
   it('pushes a file as an artifact of its own type', async () => {
-    await writeFile(path.join(scratch, 'notes.txt'), notes);
+    await writeFile(path.join(e2e.scratch, 'notes.txt'), notes);
     await orasIn(
-      scratch,
+      e2e.scratch,
       'push',
       '--plain-http',
       '--artifact-type',
       artifactType,
-      ref(repo, 'v1'),
+      e2e.ref(repo, 'v1'),
       'notes.txt:text/plain',
     );
 
-    const { body } = await api.manifest(repo, 'v1');
+    const { body } = await e2e.api.manifest(repo, 'v1');
     expect(body.artifactType).toBe(artifactType);
     expect(body.layers?.map((l) => [l.digest, l.mediaType])).toEqual([
       [sha256(notes), 'text/plain'],
@@ -184,8 +172,8 @@ describe('oras', () => {
   });
 
   it('pulls the file back', async () => {
-    const out = path.join(scratch, 'oras-pull');
-    await oras('pull', '--plain-http', '--output', out, ref(repo, 'v1'));
+    const out = path.join(e2e.scratch, 'oras-pull');
+    await oras('pull', '--plain-http', '--output', out, e2e.ref(repo, 'v1'));
 
     expect(await readFile(path.join(out, 'notes.txt'), 'utf8')).toBe(notes);
   });
@@ -195,29 +183,29 @@ describe('oras', () => {
       'cp',
       '--from-plain-http',
       '--to-plain-http',
-      ref(repo, 'v1'),
-      ref('oras/copy', 'v1'),
+      e2e.ref(repo, 'v1'),
+      e2e.ref('oras/copy', 'v1'),
     );
 
-    const original = await api.manifest(repo, 'v1');
-    expect((await api.manifest('oras/copy', 'v1')).digest).toBe(original.digest);
+    const original = await e2e.api.manifest(repo, 'v1');
+    expect((await e2e.api.manifest('oras/copy', 'v1')).digest).toBe(original.digest);
   });
 
   it('lists the tags the registry lists', async () => {
-    await oras('tag', '--plain-http', ref(repo, 'v1'), 'stable');
+    await oras('tag', '--plain-http', e2e.ref(repo, 'v1'), 'stable');
 
-    const { stdout } = await oras('repo', 'tags', '--plain-http', `${server.host}/${repo}`);
+    const { stdout } = await oras('repo', 'tags', '--plain-http', `${e2e.server.host}/${repo}`);
     expect(lines(stdout)).toEqual(['stable', 'v1']);
-    expect(await api.tags(repo)).toEqual(['stable', 'v1']);
+    expect(await e2e.api.tags(repo)).toEqual(['stable', 'v1']);
   });
 
   it('deletes the manifest behind a tag, and every tag on it', async () => {
-    const { digest } = await api.manifest(repo, 'v1');
-    await oras('manifest', 'delete', '--plain-http', '--force', ref(repo, 'v1'));
+    const { digest } = await e2e.api.manifest(repo, 'v1');
+    await oras('manifest', 'delete', '--plain-http', '--force', e2e.ref(repo, 'v1'));
 
-    expect(await api.manifestStatus(repo, digest)).toBe(404);
-    expect(await api.tags(repo)).toEqual([]);
-    expect(await api.manifestStatus('oras/copy', digest)).toBe(200);
+    expect(await e2e.api.manifestStatus(repo, digest)).toBe(404);
+    expect(await e2e.api.tags(repo)).toEqual([]);
+    expect(await e2e.api.manifestStatus('oras/copy', digest)).toBe(200);
   });
 });
 
@@ -227,20 +215,20 @@ describe('regctl', () => {
   let regctl: Regctl;
 
   beforeAll(async () => {
-    regctl = new Regctl(path.join(scratch, 'regctl.json'));
-    await regctl.useRegistry(server.host);
+    regctl = new Regctl(path.join(e2e.scratch, 'regctl.json'));
+    await regctl.useRegistry(e2e.server.host);
   });
 
   it('pushes an image index from an OCI layout with every platform', async () => {
-    await regctl.run('image', 'copy', `ocidir://${multiarch.dir}:v1`, ref(repo, 'v1'));
+    await regctl.run('image', 'copy', `ocidir://${multiarch.dir}:v1`, e2e.ref(repo, 'v1'));
 
-    expect((await api.manifest(repo, 'v1')).digest).toBe(multiarch.digest);
-    for (const digest of platforms) expect(await api.manifestStatus(repo, digest)).toBe(200);
+    expect((await e2e.api.manifest(repo, 'v1')).digest).toBe(multiarch.digest);
+    for (const digest of platforms) expect(await e2e.api.manifestStatus(repo, digest)).toBe(200);
   });
 
   it('pulls it into an OCI layout with the same manifests and blobs', async () => {
-    const dir = path.join(scratch, 'regctl-pull');
-    await regctl.run('image', 'copy', ref(repo, 'v1'), `ocidir://${dir}:v1`);
+    const dir = path.join(e2e.scratch, 'regctl-pull');
+    await regctl.run('image', 'copy', e2e.ref(repo, 'v1'), `ocidir://${dir}:v1`);
 
     const pulled = new OciLayout(dir);
     expect(await pulled.digest('v1')).toBe(multiarch.digest);
@@ -248,46 +236,46 @@ describe('regctl', () => {
   });
 
   it('copies the index and every platform to another repository', async () => {
-    await regctl.run('image', 'copy', ref(repo, 'v1'), ref('regctl/copy', 'v1'));
+    await regctl.run('image', 'copy', e2e.ref(repo, 'v1'), e2e.ref('regctl/copy', 'v1'));
 
-    expect((await api.manifest('regctl/copy', 'v1')).digest).toBe(multiarch.digest);
+    expect((await e2e.api.manifest('regctl/copy', 'v1')).digest).toBe(multiarch.digest);
     for (const digest of platforms) {
-      expect(await api.manifestStatus('regctl/copy', digest)).toBe(200);
+      expect(await e2e.api.manifestStatus('regctl/copy', digest)).toBe(200);
     }
   });
 
   it('lists the tags the registry lists', async () => {
-    await regctl.run('image', 'copy', ref(repo, 'v1'), ref(repo, 'stable'));
+    await regctl.run('image', 'copy', e2e.ref(repo, 'v1'), e2e.ref(repo, 'stable'));
 
-    const { stdout } = await regctl.run('tag', 'ls', `${server.host}/${repo}`);
+    const { stdout } = await regctl.run('tag', 'ls', `${e2e.server.host}/${repo}`);
     expect(lines(stdout)).toEqual(['stable', 'v1']);
-    expect(await api.tags(repo)).toEqual(['stable', 'v1']);
+    expect(await e2e.api.tags(repo)).toEqual(['stable', 'v1']);
   });
 
   it('deletes a tag and leaves the manifest and its other tags', async () => {
-    await regctl.run('tag', 'delete', ref(repo, 'stable'));
+    await regctl.run('tag', 'delete', e2e.ref(repo, 'stable'));
 
-    expect(await api.manifestStatus(repo, 'stable')).toBe(404);
-    expect(await api.tags(repo)).toEqual(['v1']);
-    expect(await api.manifestStatus(repo, multiarch.digest)).toBe(200);
+    expect(await e2e.api.manifestStatus(repo, 'stable')).toBe(404);
+    expect(await e2e.api.tags(repo)).toEqual(['v1']);
+    expect(await e2e.api.manifestStatus(repo, multiarch.digest)).toBe(200);
   });
 
   it('deletes a manifest by digest, and its tags with it', async () => {
-    await regctl.run('manifest', 'delete', `${server.host}/regctl/copy@${multiarch.digest}`);
+    await regctl.run('manifest', 'delete', `${e2e.server.host}/regctl/copy@${multiarch.digest}`);
 
-    expect(await api.manifestStatus('regctl/copy', multiarch.digest)).toBe(404);
-    expect(await api.manifestStatus('regctl/copy', 'v1')).toBe(404);
-    expect(await api.tags('regctl/copy')).toEqual([]);
+    expect(await e2e.api.manifestStatus('regctl/copy', multiarch.digest)).toBe(404);
+    expect(await e2e.api.manifestStatus('regctl/copy', 'v1')).toBe(404);
+    expect(await e2e.api.tags('regctl/copy')).toEqual([]);
   });
 
   it('deletes a blob from one repository and leaves it in the others', async () => {
     const arm64 = multiarch.manifests![1]!.digest;
-    const { body } = await api.manifest(repo, arm64);
+    const { body } = await e2e.api.manifest(repo, arm64);
     const layer = body.layers![0]!.digest;
-    await regctl.run('blob', 'delete', `${server.host}/regctl/copy`, layer);
+    await regctl.run('blob', 'delete', `${e2e.server.host}/regctl/copy`, layer);
 
-    expect(await api.blobStatus('regctl/copy', layer)).toBe(404);
-    expect(await api.blobStatus(repo, layer)).toBe(200);
+    expect(await e2e.api.blobStatus('regctl/copy', layer)).toBe(404);
+    expect(await e2e.api.blobStatus(repo, layer)).toBe(200);
   });
 });
 
@@ -299,10 +287,10 @@ describe('tag lists longer than a page', () => {
 
   beforeAll(async () => {
     paged = await startTestServer({ listing: { maxPageSize: 2 } });
-    regctl = new Regctl(path.join(scratch, 'regctl-paged.json'));
+    regctl = new Regctl(path.join(e2e.scratch, 'regctl-paged.json'));
     await regctl.useRegistry(paged.host);
-    await writeFile(path.join(scratch, 'page.txt'), 'one tag per page\n');
-    await orasIn(scratch, 'push', '--plain-http', `${paged.host}/${repo}:v1`, 'page.txt');
+    await writeFile(path.join(e2e.scratch, 'page.txt'), 'one tag per page\n');
+    await orasIn(e2e.scratch, 'push', '--plain-http', `${paged.host}/${repo}:v1`, 'page.txt');
     await oras('tag', '--plain-http', `${paged.host}/${repo}:v1`, 'a', 'b', 'c', 'd', 'e');
   });
 

@@ -1,10 +1,10 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainersStore, crane, oras, Regctl, skopeo } from '../support/clients.js';
 import { OciLayout } from '../support/oci-layout.js';
-import { RegistryApi, type Manifest } from '../support/registry-api.js';
-import { repoRoot, startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { useE2eRegistry, type Manifest } from '../support/registry-api.js';
+import { repoRoot } from '../support/server.js';
 import { testImages } from '../support/tools.js';
 
 /*
@@ -18,36 +18,26 @@ const bookworm = images['debian-bookworm']!;
 const app = images['debian-app']!;
 const multiarch = images.multiarch!;
 
-let server: TestServer;
-let api: RegistryApi;
-let scratch: string;
 let store: ContainersStore;
 
+const e2e = useE2eRegistry('images');
+
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new RegistryApi(server.url);
-  scratch = tempDir('berth-e2e-images-');
   store = new ContainersStore();
 });
 
 afterAll(async () => {
   await store?.remove();
-  await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
-function ref(name: string, tag: string): string {
-  return `${server.host}/${name}:${tag}`;
-}
-
-/** Pulls with skopeo into an OCI layout under the scratch dir. */
+/** Pulls with skopeo into an OCI layout under the e2e.scratch dir. */
 async function skopeoPull(name: string, tag: string, ...flags: string[]): Promise<OciLayout> {
-  const dir = path.join(scratch, `skopeo-${name.replaceAll('/', '-')}`);
+  const dir = path.join(e2e.scratch, `skopeo-${name.replaceAll('/', '-')}`);
   await skopeo(
     'copy',
     '--src-tls-verify=false',
     ...flags,
-    `docker://${ref(name, tag)}`,
+    `docker://${e2e.ref(name, tag)}`,
     `oci:${dir}:${tag}`,
   );
 
@@ -66,7 +56,7 @@ describe('Debian bookworm image (one layer)', () => {
   const repo = 'images/debian';
 
   it('pushed with crane, pulls with skopeo into an OCI layout with identical digests', async () => {
-    await crane('push', bookworm.dir, ref(repo, 'bookworm'));
+    await crane('push', bookworm.dir, e2e.ref(repo, 'bookworm'));
 
     const pulled = await skopeoPull(repo, 'bookworm');
     expect(await pulled.digest('bookworm')).toBe(bookworm.digest);
@@ -74,10 +64,10 @@ describe('Debian bookworm image (one layer)', () => {
   });
 
   it('pulls with podman into a Debian 12 root filesystem', async () => {
-    const digest = await podmanPull(ref(repo, 'bookworm'), '{{.Digest}}');
+    const digest = await podmanPull(e2e.ref(repo, 'bookworm'), '{{.Digest}}');
 
     expect(digest).toBe(bookworm.digest);
-    const rootfs = await store.rootfs(ref(repo, 'bookworm'));
+    const rootfs = await store.rootfs(e2e.ref(repo, 'bookworm'));
     expect(await readFile(path.join(rootfs, 'etc/debian_version'), 'utf8')).toMatch(/^12\./);
   });
 });
@@ -88,12 +78,17 @@ describe('multi-layer image built with buildah', () => {
   const inRootfs = (file: string) => path.join(rootfs, file);
 
   it('pushed with skopeo, pulls with regctl into an OCI layout with identical digests', async () => {
-    await skopeo('copy', '--dest-tls-verify=false', app.reference, `docker://${ref(repo, 'v1')}`);
+    await skopeo(
+      'copy',
+      '--dest-tls-verify=false',
+      app.reference,
+      `docker://${e2e.ref(repo, 'v1')}`,
+    );
 
-    const regctl = new Regctl(path.join(scratch, 'regctl.json'));
-    await regctl.useRegistry(server.host);
-    const dir = path.join(scratch, 'regctl-app');
-    await regctl.run('image', 'copy', ref(repo, 'v1'), `ocidir://${dir}:v1`);
+    const regctl = new Regctl(path.join(e2e.scratch, 'regctl.json'));
+    await regctl.useRegistry(e2e.server.host);
+    const dir = path.join(e2e.scratch, 'regctl-app');
+    await regctl.run('image', 'copy', e2e.ref(repo, 'v1'), `ocidir://${dir}:v1`);
 
     const pulled = new OciLayout(dir);
     expect(await pulled.digest('v1')).toBe(app.digest);
@@ -102,10 +97,10 @@ describe('multi-layer image built with buildah', () => {
   });
 
   it('pulls with podman by its full reference, with the digest skopeo pushed', async () => {
-    const digest = await podmanPull(ref(repo, 'v1'), '{{.Digest}}');
+    const digest = await podmanPull(e2e.ref(repo, 'v1'), '{{.Digest}}');
 
     expect(digest).toBe(app.digest);
-    rootfs = await store.rootfs(ref(repo, 'v1'));
+    rootfs = await store.rootfs(e2e.ref(repo, 'v1'));
   });
 
   it('unpacks with the results of its RUN and COPY steps', async () => {
@@ -119,7 +114,7 @@ describe('multi-layer image built with buildah', () => {
   });
 
   it('unpacks without the files a later step deleted', async () => {
-    for (const deleted of ['srv/app/data/scratch.txt', 'srv/app/cache', 'etc/motd']) {
+    for (const deleted of ['srv/app/data/e2e.scratch.txt', 'srv/app/cache', 'etc/motd']) {
       await expect(stat(inRootfs(deleted)), deleted).rejects.toThrow(/ENOENT/);
     }
     expect((await stat(inRootfs('srv/app/data'))).isDirectory()).toBe(true);
@@ -136,7 +131,7 @@ describe('two-platform image index', () => {
       '--to-plain-http',
       '--from-oci-layout',
       `${multiarch.dir}:v1`,
-      ref(repo, 'v1'),
+      e2e.ref(repo, 'v1'),
     );
 
     const pulled = await skopeoPull(repo, 'v1', '--all');
@@ -147,11 +142,11 @@ describe('two-platform image index', () => {
   });
 
   it('copies with crane, every platform and all its blobs arriving', async () => {
-    await crane('copy', ref(repo, 'v1'), ref('images/multiarch-copy', 'v1'));
+    await crane('copy', e2e.ref(repo, 'v1'), e2e.ref('images/multiarch-copy', 'v1'));
 
-    expect((await api.manifest('images/multiarch-copy', 'v1')).digest).toBe(multiarch.digest);
+    expect((await e2e.api.manifest('images/multiarch-copy', 'v1')).digest).toBe(multiarch.digest);
     for (const platform of [amd64!, arm64!]) {
-      const { digest, body } = await api.manifest('images/multiarch-copy', platform.digest);
+      const { digest, body } = await e2e.api.manifest('images/multiarch-copy', platform.digest);
       expect(digest).toBe(platform.digest);
       await expectBlobs('images/multiarch-copy', body);
     }
@@ -159,7 +154,7 @@ describe('two-platform image index', () => {
 
   it('pulls one platform with podman, picked from the index', async () => {
     const image = await podmanPull(
-      ref(repo, 'v1'),
+      e2e.ref(repo, 'v1'),
       '{{.Id}} {{.Architecture}}',
       '--platform',
       'linux/arm64/v8',
@@ -172,6 +167,6 @@ describe('two-platform image index', () => {
 
 async function expectBlobs(repo: string, manifest: Manifest): Promise<void> {
   for (const blob of [manifest.config!, ...manifest.layers!]) {
-    expect(await api.blobStatus(repo, blob.digest), blob.digest).toBe(200);
+    expect(await e2e.api.blobStatus(repo, blob.digest), blob.digest).toBe(200);
   }
 }

@@ -1,10 +1,9 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainersStore } from '../support/clients.js';
 import { OciLayout } from '../support/oci-layout.js';
-import { RegistryApi, type ImageConfig, type Manifest } from '../support/registry-api.js';
-import { startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { useE2eRegistry, type ImageConfig, type Manifest } from '../support/registry-api.js';
 import { testImages } from '../support/tools.js';
 
 /*
@@ -20,35 +19,22 @@ import { testImages } from '../support/tools.js';
 
 const app = testImages()['debian-app']!;
 
-let server: TestServer;
-let api: RegistryApi;
-let scratch: string;
 let appManifest: Manifest;
 
+const e2e = useE2eRegistry('containers');
+
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new RegistryApi(server.url);
-  scratch = tempDir('berth-e2e-containers-');
   appManifest = await new OciLayout(app.dir).json(app.digest);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-
-function ref(name: string, tag: string): string {
-  return `${server.host}/${name}:${tag}`;
-}
-
 /** Checks a pushed image: the expected config, and layers whose bytes hash to their digests. */
 async function expectPushed(repo: string, tag: string, configDigest: string, layers: number) {
-  const { digest, body } = await api.manifest(repo, tag);
+  const { digest, body } = await e2e.api.manifest(repo, tag);
 
   expect(body.config?.digest).toBe(configDigest);
   expect(body.layers).toHaveLength(layers);
   for (const layer of body.layers!) {
-    expect(await api.blobSha256(repo, layer.digest)).toBe(layer.digest);
+    expect(await e2e.api.blobSha256(repo, layer.digest)).toBe(layer.digest);
   }
 
   return digest;
@@ -72,33 +58,43 @@ describe('podman', () => {
 
   it('pushes an image from its store with the same config and intact layers', async () => {
     await pusher.load(app.reference, 'localhost/berth/app:v1');
-    await pusher.podman('push', '--tls-verify=false', 'localhost/berth/app:v1', ref(repo, 'v1'));
+    await pusher.podman(
+      'push',
+      '--tls-verify=false',
+      'localhost/berth/app:v1',
+      e2e.ref(repo, 'v1'),
+    );
 
     pushed = await expectPushed(repo, 'v1', appManifest.config!.digest, 5);
   });
 
   it('pulls the image by its full reference into another store', async () => {
-    await puller.podman('pull', '--tls-verify=false', ref(repo, 'v1'));
+    await puller.podman('pull', '--tls-verify=false', e2e.ref(repo, 'v1'));
 
     const { stdout } = await puller.podman(
       'image',
       'inspect',
       '--format',
       '{{.Digest}} {{.Id}}',
-      ref(repo, 'v1'),
+      e2e.ref(repo, 'v1'),
     );
     const configHex = appManifest.config!.digest.slice('sha256:'.length);
     expect(stdout.trim()).toBe(`${pushed} ${configHex}`);
   });
 
   it('copies the pulled image to another repository with its digest unchanged', async () => {
-    await puller.podman('push', '--tls-verify=false', ref(repo, 'v1'), ref('podman/copy', 'v1'));
+    await puller.podman(
+      'push',
+      '--tls-verify=false',
+      e2e.ref(repo, 'v1'),
+      e2e.ref('podman/copy', 'v1'),
+    );
 
-    expect((await api.manifest('podman/copy', 'v1')).digest).toBe(pushed);
+    expect((await e2e.api.manifest('podman/copy', 'v1')).digest).toBe(pushed);
   });
 
   it('lists the tags the registry lists', async () => {
-    await puller.podman('push', '--tls-verify=false', ref(repo, 'v1'), ref(repo, 'stable'));
+    await puller.podman('push', '--tls-verify=false', e2e.ref(repo, 'v1'), e2e.ref(repo, 'stable'));
 
     const { stdout } = await puller.podman(
       'search',
@@ -106,10 +102,10 @@ describe('podman', () => {
       '--tls-verify=false',
       '--format',
       'json',
-      `${server.host}/${repo}`,
+      `${e2e.server.host}/${repo}`,
     );
     expect((JSON.parse(stdout) as { Tags: string[] }[])[0]?.Tags).toEqual(['stable', 'v1']);
-    expect(await api.tags(repo)).toEqual(['stable', 'v1']);
+    expect(await e2e.api.tags(repo)).toEqual(['stable', 'v1']);
   });
 });
 
@@ -134,18 +130,18 @@ describe('buildah', () => {
       'push',
       '--tls-verify=false',
       'localhost/berth/app:v1',
-      `docker://${ref(repo, 'v1')}`,
+      `docker://${e2e.ref(repo, 'v1')}`,
     );
 
     await expectPushed(repo, 'v1', appManifest.config!.digest, 5);
   });
 
   it('builds on the image it pulls and pushes the result with one more layer', async () => {
-    await buildWithLabel(ref(repo, 'v1'), ref(repo, 'v2'), 'berth.test=buildah');
-    await builder.buildah('push', '--tls-verify=false', ref(repo, 'v2'));
+    await buildWithLabel(e2e.ref(repo, 'v1'), e2e.ref(repo, 'v2'), 'berth.test=buildah');
+    await builder.buildah('push', '--tls-verify=false', e2e.ref(repo, 'v2'));
 
-    const built = await api.manifest(repo, 'v2');
-    const config = await api.blobJson<ImageConfig>(repo, built.body.config!.digest);
+    const built = await e2e.api.manifest(repo, 'v2');
+    const config = await e2e.api.blobJson<ImageConfig>(repo, built.body.config!.digest);
     const base = await new OciLayout(app.dir).json<ImageConfig>(appManifest.config!.digest);
     expect(config.rootfs.diff_ids.slice(0, 5)).toEqual(base.rootfs.diff_ids);
     expect(config.rootfs.diff_ids).toHaveLength(6);
@@ -157,17 +153,17 @@ describe('buildah', () => {
     await builder.buildah(
       'push',
       '--tls-verify=false',
-      ref(repo, 'v2'),
-      `docker://${ref('buildah/copy', 'v2')}`,
+      e2e.ref(repo, 'v2'),
+      `docker://${e2e.ref('buildah/copy', 'v2')}`,
     );
 
-    const original = await api.manifest(repo, 'v2');
-    expect((await api.manifest('buildah/copy', 'v2')).digest).toBe(original.digest);
+    const original = await e2e.api.manifest(repo, 'v2');
+    expect((await e2e.api.manifest('buildah/copy', 'v2')).digest).toBe(original.digest);
   });
 
   /** `buildah from` the base (pulling it), add a file and a label, and commit as `target`. */
   async function buildWithLabel(base: string, target: string, label: string): Promise<void> {
-    const file = path.join(scratch, 'added.txt');
+    const file = path.join(e2e.scratch, 'added.txt');
     await writeFile(file, 'added by buildah\n');
 
     const from = await builder.buildah('from', '--tls-verify=false', base);

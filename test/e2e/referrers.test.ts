@@ -1,9 +1,8 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { oras, orasIn } from '../support/clients.js';
-import { RegistryApi } from '../support/registry-api.js';
-import { startTestServer, tempDir, type TestServer } from '../support/server.js';
+import { useE2eRegistry } from '../support/registry-api.js';
 import { testImages } from '../support/tools.js';
 
 /*
@@ -15,25 +14,17 @@ const app = testImages()['debian-app']!;
 const sbomType = 'application/vnd.berth.test.sbom+json';
 const signatureType = 'application/vnd.berth.test.signature+json';
 
-let server: TestServer;
-let api: RegistryApi;
-let scratch: string;
+const e2e = useE2eRegistry('referrers');
 
 beforeAll(async () => {
-  server = await startTestServer();
-  api = new RegistryApi(server.url);
-  scratch = tempDir('berth-e2e-referrers-');
-  await oras('cp', '--to-plain-http', '--from-oci-layout', `${app.dir}:v1`, ref('oras/app', 'v1'));
+  await oras(
+    'cp',
+    '--to-plain-http',
+    '--from-oci-layout',
+    `${app.dir}:v1`,
+    e2e.ref('oras/app', 'v1'),
+  );
 });
-
-afterAll(async () => {
-  await server?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-
-function ref(name: string, tag: string): string {
-  return `${server.host}/${name}:${tag}`;
-}
 
 interface Discovered {
   digest: string;
@@ -48,7 +39,7 @@ describe('oras attach and discover', () => {
   it('attaches an artifact to the image through the referrers API', async () => {
     sbom = await attach(sbomType, 'sbom.json', '--distribution-spec', 'v1.1-referrers-api');
 
-    const { body } = await api.manifest(repo, sbom);
+    const { body } = await e2e.api.manifest(repo, sbom);
     expect(body.subject?.digest).toBe(app.digest);
     expect(body.artifactType).toBe(sbomType);
   });
@@ -56,12 +47,18 @@ describe('oras attach and discover', () => {
   it('keeps no sha256-<hex> fallback tag when left to detect support from OCI-Subject', async () => {
     signature = await attach(signatureType, 'signature.json');
 
-    expect((await api.manifest(repo, signature)).body.subject?.digest).toBe(app.digest);
-    expect(await api.tags(repo)).toEqual(['v1']);
+    expect((await e2e.api.manifest(repo, signature)).body.subject?.digest).toBe(app.digest);
+    expect(await e2e.api.tags(repo)).toEqual(['v1']);
   });
 
   it('finds both artifacts with oras discover', async () => {
-    const { stdout } = await oras('discover', '--plain-http', '--format', 'json', ref(repo, 'v1'));
+    const { stdout } = await oras(
+      'discover',
+      '--plain-http',
+      '--format',
+      'json',
+      e2e.ref(repo, 'v1'),
+    );
 
     const discovered = JSON.parse(stdout) as Discovered;
     expect(discovered.digest).toBe(app.digest);
@@ -72,7 +69,7 @@ describe('oras attach and discover', () => {
   });
 
   it('finds both artifacts with GET /v2/<name>/referrers/<digest>', async () => {
-    const referrers = await api.referrers(repo, app.digest);
+    const referrers = await e2e.api.referrers(repo, app.digest);
 
     expect(byType(referrers)).toEqual([
       [sbom, sbomType],
@@ -81,7 +78,7 @@ describe('oras attach and discover', () => {
   });
 
   it('filters the referrers API by artifact type', async () => {
-    const referrers = await api.referrers(repo, app.digest, signatureType);
+    const referrers = await e2e.api.referrers(repo, app.digest, signatureType);
 
     expect(byType(referrers)).toEqual([[signature, signatureType]]);
   });
@@ -92,23 +89,35 @@ describe('oras attach and discover', () => {
       '--from-plain-http',
       '--to-plain-http',
       '--recursive',
-      ref(repo, 'v1'),
-      ref('oras/copy', 'v1'),
+      e2e.ref(repo, 'v1'),
+      e2e.ref('oras/copy', 'v1'),
     );
 
-    expect((await api.manifest('oras/copy', 'v1')).digest).toBe(app.digest);
-    expect(byType(await api.referrers('oras/copy', app.digest))).toEqual([
+    expect((await e2e.api.manifest('oras/copy', 'v1')).digest).toBe(app.digest);
+    expect(byType(await e2e.api.referrers('oras/copy', app.digest))).toEqual([
       [sbom, sbomType],
       [signature, signatureType],
     ]);
   });
 
   it('drops a deleted artifact from the referrers API', async () => {
-    await oras('manifest', 'delete', '--plain-http', '--force', `${server.host}/${repo}@${sbom}`);
+    await oras(
+      'manifest',
+      'delete',
+      '--plain-http',
+      '--force',
+      `${e2e.server.host}/${repo}@${sbom}`,
+    );
 
-    expect(await api.manifestStatus(repo, sbom)).toBe(404);
-    expect(byType(await api.referrers(repo, app.digest))).toEqual([[signature, signatureType]]);
-    const { stdout } = await oras('discover', '--plain-http', '--format', 'json', ref(repo, 'v1'));
+    expect(await e2e.api.manifestStatus(repo, sbom)).toBe(404);
+    expect(byType(await e2e.api.referrers(repo, app.digest))).toEqual([[signature, signatureType]]);
+    const { stdout } = await oras(
+      'discover',
+      '--plain-http',
+      '--format',
+      'json',
+      e2e.ref(repo, 'v1'),
+    );
     expect(byType((JSON.parse(stdout) as Discovered).referrers)).toEqual([
       [signature, signatureType],
     ]);
@@ -116,9 +125,9 @@ describe('oras attach and discover', () => {
 
   /** Attaches a small JSON file of `artifactType` to the image; answers the artifact's digest. */
   async function attach(artifactType: string, file: string, ...flags: string[]): Promise<string> {
-    await writeFile(path.join(scratch, file), JSON.stringify({ artifactType }));
+    await writeFile(path.join(e2e.scratch, file), JSON.stringify({ artifactType }));
     const { stdout } = await orasIn(
-      scratch,
+      e2e.scratch,
       'attach',
       '--plain-http',
       ...flags,
@@ -126,7 +135,7 @@ describe('oras attach and discover', () => {
       artifactType,
       '--format',
       'json',
-      ref(repo, 'v1'),
+      e2e.ref(repo, 'v1'),
       `${file}:application/json`,
     );
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Descriptor } from '../../src/oci/manifest.js';
 import { manifestMediaTypes } from '../../src/oci/mediatypes.js';
+import { afterAll, beforeAll } from 'vitest';
 import { blobStatus } from './registry-client.js';
+import { startTestServer, tempDir, type TestServer } from './server.js';
 
 /** Every manifest type a client of these tests may have pushed. */
 const manifestTypes = [...manifestMediaTypes].join(', ');
@@ -99,4 +101,34 @@ export class RegistryApi {
 
     return response;
   }
+}
+
+/** What an end-to-end test file shares: a server, its API checker, a scratch dir, references. */
+export interface E2eRegistry {
+  server: TestServer;
+  api: RegistryApi;
+  scratch: string;
+  /** `host/name:tag` on the server under test. */
+  ref(name: string, tag: string): string;
+}
+
+/**
+ * Starts one Berth for the calling test file (in its beforeAll) and stops it afterwards. The
+ * fields are filled in before the file's own beforeAll hooks run.
+ */
+export function useE2eRegistry(name: string): E2eRegistry {
+  const e2e = {
+    ref: (repository: string, tag: string) => `${e2e.server.host}/${repository}:${tag}`,
+  } as E2eRegistry;
+
+  beforeAll(async () => {
+    e2e.server = await startTestServer();
+    e2e.api = new RegistryApi(e2e.server.url);
+    e2e.scratch = tempDir(`berth-e2e-${name}-`);
+  });
+  afterAll(async () => {
+    await e2e.server?.close();
+  });
+
+  return e2e;
 }

@@ -14,14 +14,51 @@ const CACHE_DIR = process.env.BERTH_CACHE ?? path.join(os.homedir(), '.cache', '
 const DEBIAN_REGISTRY = '/usr/bin/docker-registry';
 const REGISTRY_V3 = path.join(CACHE_DIR, 'tools', 'bin', 'registry-v3');
 const STARTUP_TIMEOUT_MS = 30_000;
+/** USER_HZ: /proc reports CPU time in these ticks on every Linux architecture Node supports. */
+const CLOCK_TICKS = 100;
 
 export interface ServerSpec {
   id: string;
   label: string;
+  /** Whether this is a build of Berth (the one whose CPU can be profiled). */
+  berth?: boolean;
+  /** Environment variables for the server, on top of the benchmark's own. */
+  env?: Record<string, string>;
   /** Why this server cannot run here, or undefined when it can. */
   missing(): string | undefined;
-  /** The argv that serves `dataDir` on 127.0.0.1:`port`; may write a config into `dataDir`. */
-  command(port: number, dataDir: string): string[];
+  /**
+   * The argv that serves `dataDir` on 127.0.0.1:`port`; may write a config into `dataDir`.
+   * `nodeFlags` go to a Node.js server before its script (a CPU profile).
+   */
+  command(port: number, dataDir: string, nodeFlags: string[]): string[];
+}
+
+/** A Berth checkout's `bin/berth`, served on 127.0.0.1 with its defaults. */
+function berthServer(id: string, label: string, bin: string): ServerSpec {
+  return {
+    id,
+    label,
+    berth: true,
+    // The peers run without authentication; so does Berth here. A build without the setting
+    // warns about the variable and starts all the same.
+    env: { BERTH_AUTH_ENABLED: 'false' },
+    missing: () =>
+      existsSync(path.resolve(bin, '../../dist/cli/main.js'))
+        ? undefined
+        : `${path.resolve(bin, '../../dist')} is not built`,
+    command: (port, dataDir, nodeFlags) => [
+      process.execPath,
+      ...nodeFlags,
+      bin,
+      'serve',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--data',
+      dataDir,
+      '--log-level',
+      'warn',
+    ],
+  };
 }
 
 /** The config both distribution versions accept: filesystem storage, deletes on, loopback. */
@@ -49,24 +86,7 @@ function distributionConfig(port: number, dataDir: string): string {
   return config;
 }
 
-export const SERVERS: ServerSpec[] = [
-  {
-    id: 'berth',
-    label: 'Berth',
-    missing: () =>
-      existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? undefined : 'dist/ is not built',
-    command: (port, dataDir) => [
-      process.execPath,
-      path.join(ROOT, 'bin', 'berth'),
-      'serve',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--data',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
-  },
+const PEERS: ServerSpec[] = [
   {
     id: 'distribution-2.8.2',
     label: 'distribution 2.8.2 (Debian)',
@@ -84,6 +104,18 @@ export const SERVERS: ServerSpec[] = [
     command: (port, dataDir) => [REGISTRY_V3, 'serve', distributionConfig(port, dataDir)],
   },
 ];
+
+/**
+ * Berth from this checkout, then the peers. BERTH_BENCH_COMPARE=<path to another checkout's
+ * bin/berth> adds that build as a fourth server, to see a change side by side with its base.
+ */
+export function serversUnderTest(): ServerSpec[] {
+  const servers = [berthServer('berth', 'Berth', path.join(ROOT, 'bin', 'berth'))];
+  const other = process.env.BERTH_BENCH_COMPARE;
+  if (other) servers.push(berthServer('berth-compare', `Berth (${other})`, path.resolve(other)));
+
+  return [...servers, ...PEERS];
+}
 
 /** The first port in 5600-5699 nothing listens on (other test runs share this machine). */
 export async function freePort(): Promise<number> {
@@ -104,11 +136,20 @@ export interface RunningServer {
   stderr: () => string;
 }
 
-export async function startServer(spec: ServerSpec, dataDir: string): Promise<RunningServer> {
+export async function startServer(
+  spec: ServerSpec,
+  dataDir: string,
+  nodeFlags: string[] = [],
+): Promise<RunningServer> {
   const port = await freePort();
-  const [command, ...args] = spec.command(port, dataDir);
+  const [command, ...args] = spec.command(port, dataDir, nodeFlags);
   // distribution v3 would otherwise try to export traces to an OTLP collector.
-  const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none', OTEL_SDK_DISABLED: 'true' };
+  const env = {
+    ...process.env,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_SDK_DISABLED: 'true',
+    ...spec.env,
+  };
   const child = spawn(command!, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -143,6 +184,25 @@ export function peakRssMiB(pid: number): number | undefined {
     return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** CPU seconds (user + system, every thread) a live process has used, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+
+  return ticks / CLOCK_TICKS;
+}
+
+/** Restarts VmHWM from the current RSS, so that the next reading is the peak of what follows. */
+export function resetPeakRss(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not allowed here: the peak then covers the whole run so far.
   }
 }
 

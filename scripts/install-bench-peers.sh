@@ -7,6 +7,10 @@
 #     $BERTH_CACHE/tools/bin/registry-v3. Optional: when Go is missing or the build
 #     fails or takes longer than BERTH_BENCH_V3_TIMEOUT seconds (default 300), the
 #     benchmark runs without it and says so.
+#   - the tools the benchmark drives, from Debian 12 with apt, each only when its
+#     program is missing: skopeo (the end-to-end copies) and librsvg2-bin
+#     (rsvg-convert, which turns the results chart into a PNG). Without them the
+#     benchmark skips the copies or the PNG and says so.
 #
 # Idempotent: registry-v3 is rebuilt only when its binary is missing or its stamp
 # (tools/stamps/registry-v3.version) differs from the pinned version.
@@ -61,6 +65,23 @@ install_debian_registry() {
     echo "docker-registry $(dpkg-query -W -f '${Version}' docker-registry) ok (installed)"
 }
 
+# install_apt_tool PACKAGE PROGRAM: installs a Debian package when PROGRAM is missing.
+install_apt_tool() {
+    local package=$1 program=$2
+    if [[ -x $program ]]; then
+        echo "$package $(dpkg-query -W -f '${Version}' "$package" 2>/dev/null || echo '?') ok (cached)"
+        return
+    fi
+    if [[ $(id -u) != 0 ]]; then
+        echo "$package skipped (not installed, and installing it with apt needs root)"
+        return
+    fi
+    log "installing $package with apt"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >&2 ||
+        { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >&2; }
+    echo "$package $(dpkg-query -W -f '${Version}' "$package") ok (installed)"
+}
+
 install_registry_v3() {
     local go scratch started
     if [[ -x $BIN_DIR/registry-v3 && -f $STAMP_DIR/registry-v3.version &&
@@ -88,3 +109,5 @@ install_registry_v3() {
 
 install_debian_registry
 install_registry_v3
+install_apt_tool skopeo /usr/bin/skopeo
+install_apt_tool librsvg2-bin /usr/bin/rsvg-convert

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tryParseDigest } from '../oci/digest.js';
 import type { ByteRange } from '../oci/range.js';
+import { FileRangeStream, ReadBuffers } from './filestream.js';
 import {
   BlobNotFoundError,
   UploadNotFoundError,
@@ -15,11 +16,13 @@ import {
   type UploadEntry,
 } from './blobstore.js';
 
-/**
- * Blob GETs stream with 1 MiB reads: with Node's default 64 KiB, loopback pulls run 2-3x slower
- * (measured in shared/reference/conformance-clients-perf.md §3.2).
- */
+/** Upload digests are re-read with 1 MiB reads: Node's default 64 KiB costs 2-3x more CPU. */
 const readBufferSize = 1024 * 1024;
+/**
+ * Memory that concurrent blob GETs may hold in read buffers together (see ReadBuffers): enough
+ * for 1 MiB reads on up to 32 streams, a few hundred KiB each in a crowd of pulls.
+ */
+const readBudget = 64 * 1024 * 1024;
 const writeBufferSize = 1024 * 1024;
 const uploadIdPattern = /^[a-zA-Z0-9_-]{1,128}$/;
 
@@ -32,6 +35,7 @@ const uploadIdPattern = /^[a-zA-Z0-9_-]{1,128}$/;
  */
 export class FilesystemBlobStore implements BlobStore {
   readonly driver = 'filesystem';
+  private readonly buffers = new ReadBuffers(readBudget);
 
   private constructor(private readonly root: string) {}
 
@@ -62,13 +66,13 @@ export class FilesystemBlobStore implements BlobStore {
     const handle = await open(this.blobPath(digest), 'r').catch((err: unknown) => {
       throw isNotFound(err) ? new BlobNotFoundError(digest) : err;
     });
-
-    return handle.createReadStream({
-      start: range?.start,
-      end: range?.end,
-      highWaterMark: readBufferSize,
-      autoClose: true,
-    });
+    try {
+      const end = range ? range.end + 1 : (await handle.stat()).size;
+      return new FileRangeStream(handle, range?.start ?? 0, end, this.buffers);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
   }
 
   async readAll(digest: string): Promise<Buffer> {

@@ -3,7 +3,9 @@
 # OCI image layouts under ${BERTH_CACHE:-$HOME/.cache/berth}/images:
 #
 #   debian-bookworm:bookworm  Debian 12 rootfs from `debootstrap --variant=minbase`,
-#                             one layer
+#                             one layer; dpkg-query.tsv beside the layout's index.json
+#                             lists its packages as the rootfs's dpkg-query reports them
+#                             (name, version, architecture, status; tab-separated, sorted)
 #   debian-app:v1             test/images/app/Dockerfile on top of it: several
 #                             layers, one of them holding whiteouts
 #   multiarch:v1              an OCI image index: linux/amd64 (debian-app) and a
@@ -273,6 +275,10 @@ build_base() {
     mnt=$(bh mount "$ctr")
     tar --extract --file "$ROOTFS_TARBALL" --directory "$mnt" --numeric-owner \
         --preserve-permissions
+    # The package inventory tests' ground truth: the rootfs's own dpkg-query.
+    chroot "$mnt" dpkg-query --show \
+        --showformat='${Package}\t${Version}\t${Architecture}\t${db:Status-Status}\n' |
+        LC_ALL=C sort >"$WORK/tmp/dpkg-query.tsv"
     bh umount "$ctr"
     bh config --os linux --arch "$(dpkg --print-architecture)" \
         --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -284,6 +290,7 @@ build_base() {
         "$ctr"
     bh commit --quiet --format oci --timestamp "$EPOCH" --rm "$ctr" "$BASE_NAME"
     bh push --quiet --format oci "$BASE_NAME" "oci:$dest:$SUITE"
+    mv "$WORK/tmp/dpkg-query.tsv" "$dest/dpkg-query.tsv"
 }
 
 build_app() {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveCommand } from './serve.js';
 import { configCheckCommand } from './config-check.js';
+import { advisoriesCommand } from './advisories.js';
 
 /** Builds the `berth` command tree. Each subcommand lives in its own module. */
 export function buildProgram(): Command {
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
     )
     .option('--quiet', 'print nothing when the file is valid')
     .action(configCheckCommand);
+
+  program.addCommand(advisoriesCommand());
 
   return program;
 }

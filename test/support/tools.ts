@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -77,6 +77,8 @@ export interface TestImage {
 /** The images built by scripts/build-test-images.sh, keyed by name. */
 export function testImages(): Record<string, TestImage> {
   const file = path.join(imagesDir, 'images.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/build-test-images.sh`);
+
   const { images } = JSON.parse(readFileSync(file, 'utf8')) as { images: TestImage[] };
 
   return Object.fromEntries(images.map((image) => [image.name, image]));

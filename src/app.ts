@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createAuth, type Auth } from './auth/index.js';
 import type { Logger } from 'pino';
 import { listenAddress, resolvedPaths, type Config } from './config/index.js';
 import { buildServer } from './http/server.js';
@@ -7,9 +10,16 @@ import { openMetadataStore, type MetadataStore } from './metadata/index.js';
 import { Registry } from './registry/index.js';
 import { openBlobStore, type BlobStore } from './storage/index.js';
 
+/** Secrets that are never part of the configuration (BERTH_ADMIN_PASSWORD). */
+export interface StartSecrets {
+  adminPassword?: string;
+}
+
 export interface Berth {
   server: FastifyInstance;
   registry: Registry;
+  /** Accounts, tokens and permissions; undefined when authentication is off. */
+  auth?: Auth;
   logger: Logger;
   /** The address actually bound, e.g. after asking for port 0. */
   url: string;
@@ -24,6 +34,7 @@ export interface Berth {
 export async function startBerth(
   config: Config,
   logger = createLogger(config.log.level),
+  secrets: StartSecrets = { adminPassword: process.env.BERTH_ADMIN_PASSWORD || undefined },
 ): Promise<Berth> {
   const paths = resolvedPaths(config);
   const store: BlobStore = await openBlobStore({
@@ -35,6 +46,10 @@ export async function startBerth(
     path: paths.databasePath,
   });
 
+  const auth = config.auth.enabled
+    ? await startAuth(config, meta, logger, secrets.adminPassword)
+    : undefined;
+
   const registry = new Registry(meta, store, {
     uploadExpiryMs: config.uploads.expiry,
     uploadSweepIntervalMs: config.uploads.sweepInterval,
@@ -43,12 +58,17 @@ export async function startBerth(
     manifestCacheBytes: config.manifests.cacheSize,
     maxPageSize: config.listing.maxPageSize,
     pullFlushIntervalMs: 5_000,
+    quota: auth?.quotas,
     onBackgroundError: (err, task) => logger.error({ err, task }, 'failed to run background task'),
   });
   const server = buildServer({
     registry,
     meta,
     logger,
+    auth,
+    realm: config.auth.realm,
+    publicSettings: publicSettings(config),
+    version: packageVersion(),
     tls:
       config.tls.cert && config.tls.key
         ? { cert: config.tls.cert, key: config.tls.key }
@@ -61,6 +81,7 @@ export async function startBerth(
   // Fastify logs each bound address itself; keep its line static, the address is in ours below.
   await server.listen({ host, port, listenTextResolver: () => 'http server bound' });
   registry.start();
+  auth?.start();
   const url = boundUrl(server, Boolean(config.tls.cert));
   logger.info(
     { url, dataDir: config.dataDir, blobs: paths.blobRoot, database: paths.databasePath },
@@ -70,6 +91,7 @@ export async function startBerth(
   return {
     server,
     registry,
+    auth,
     logger,
     url,
     async close() {
@@ -78,10 +100,47 @@ export async function startBerth(
       const idleSweep = setInterval(() => server.server.closeIdleConnections(), 50);
       await server.close().finally(() => clearInterval(idleSweep));
       await registry.stop();
+      await auth?.stop();
       await meta.close();
       await store.close();
     },
   };
+}
+
+/**
+ * Accounts and tokens. On first start with no accounts, creates `admin` with the password from
+ * BERTH_ADMIN_PASSWORD, or a generated one shown once on stderr: never through the log, which
+ * may be shipped elsewhere.
+ */
+async function startAuth(
+  config: Config,
+  meta: MetadataStore,
+  logger: Logger,
+  adminPassword: string | undefined,
+): Promise<Auth> {
+  const auth = createAuth(meta, config.auth, config.audit, logger);
+  const generated = await auth.accounts.bootstrapAdmin(adminPassword);
+  if (generated) {
+    process.stderr.write(
+      `\nCreated the first account: admin / ${generated}\n` +
+        'This password is shown only once. Sign in and change it (berth user passwd admin).\n\n',
+    );
+    logger.warn({ user: 'admin' }, 'created the admin account with a generated password');
+  }
+
+  await auth.keys.signingKey();
+  return auth;
+}
+
+/** What GET /api/v1/settings shows: the configuration minus paths to key material. */
+function publicSettings(config: Config): Record<string, unknown> {
+  const { tls, ...rest } = config;
+  return { ...rest, tls: { enabled: Boolean(tls.cert) } };
+}
+
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 function boundUrl(server: FastifyInstance, tls: boolean): string {

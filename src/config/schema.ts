@@ -106,6 +106,45 @@ export const configSchema = z
       .object({ maxPageSize: z.number().int().min(1).max(100_000).default(10_000) })
       .strict()
       .prefault({}),
+    auth: z
+      .object({
+        enabled: z.boolean().default(true),
+        service: z.string().min(1).max(256).default('berth'),
+        realm: z.url({ protocol: /^https?$/ }).optional(),
+        tokenTtl: duration
+          .refine((ms) => ms >= 10_000 && ms <= 24 * 3600_000, {
+            message: 'must be between 10s and 24h',
+          })
+          .prefault('5m'),
+        refreshTokenTtl: duration
+          .refine((ms) => ms >= 60_000, { message: 'must be at least 1m' })
+          .prefault('30d'),
+        keyRotation: duration
+          .refine((ms) => ms >= 60_000, { message: 'must be at least 1m' })
+          .prefault('30d'),
+        anonymousPull: z.boolean().default(true),
+        projectCreation: z.enum(['everyone', 'admins']).default('everyone'),
+        createProjectOnPush: z.boolean().default(true),
+        robotDefaultExpiry: duration.prefault('30d'),
+        lockout: z
+          .object({
+            slowAfter: z.number().int().min(1).default(3),
+            attempts: z.number().int().min(2).default(10),
+            window: duration.prefault('15m'),
+            duration: duration.prefault('15m'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    audit: z
+      .object({
+        retention: duration.prefault('90d'),
+        pulls: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     http: z
       .object({
         shutdownTimeout: timer(1000).prefault('30s'),

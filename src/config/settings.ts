@@ -27,6 +27,42 @@ export const settings: readonly Setting[] = [
   { path: 'manifests.maxSize', type: 'string', help: 'largest manifest accepted' },
   { path: 'manifests.cacheSize', type: 'string', help: 'memory for cached manifest bodies' },
   { path: 'listing.maxPageSize', type: 'integer', help: 'largest page of tags or repositories' },
+  { path: 'auth.enabled', type: 'boolean', help: 'require sign-in and apply permissions' },
+  { path: 'auth.service', type: 'string', help: 'service name in registry tokens' },
+  { path: 'auth.realm', type: 'string', help: 'token endpoint URL announced to clients' },
+  { path: 'auth.tokenTtl', type: 'string', help: 'lifetime of registry access tokens' },
+  { path: 'auth.refreshTokenTtl', type: 'string', help: 'lifetime of refresh tokens' },
+  {
+    path: 'auth.keyRotation',
+    type: 'string',
+    help: 'age at which the token signing key is replaced',
+  },
+  { path: 'auth.anonymousPull', type: 'boolean', help: 'anonymous pulls from public projects' },
+  {
+    path: 'auth.projectCreation',
+    type: 'string',
+    help: 'who may create projects: everyone or admins',
+  },
+  {
+    path: 'auth.createProjectOnPush',
+    type: 'boolean',
+    help: 'a push by a user who may create projects creates a missing one',
+  },
+  { path: 'auth.robotDefaultExpiry', type: 'string', help: 'lifetime of a new robot; 0 for none' },
+  {
+    path: 'auth.lockout.slowAfter',
+    type: 'integer',
+    help: 'failed sign-ins before answers slow down',
+  },
+  { path: 'auth.lockout.attempts', type: 'integer', help: 'failed sign-ins that lock the account' },
+  { path: 'auth.lockout.window', type: 'string', help: 'period in which failures are counted' },
+  { path: 'auth.lockout.duration', type: 'string', help: 'how long a locked account stays locked' },
+  {
+    path: 'audit.retention',
+    type: 'string',
+    help: 'age after which audit events are deleted; 0 keeps all',
+  },
+  { path: 'audit.pulls', type: 'boolean', help: 'record every manifest pull in the audit log' },
   { path: 'http.shutdownTimeout', type: 'string', help: 'how long shutdown waits for requests' },
   { path: 'http.keepAliveTimeout', type: 'string', help: 'idle keep-alive connection timeout' },
   { path: 'http.idleTimeout', type: 'string', help: 'a connection silent this long is closed' },
@@ -45,8 +81,12 @@ export function envName(path: string): string {
     .join('_')}`;
 }
 
-/** BERTH_* variables read by the project's scripts and tests rather than by the server. */
+/**
+ * BERTH_* variables that are not settings: secrets read once at start-up (never part of the
+ * printed configuration) and variables of the project's scripts and tests.
+ */
 const toolingVariables = new Set([
+  'BERTH_ADMIN_PASSWORD',
   'BERTH_CACHE',
   'BERTH_TOOLS_CHECK',
   'BERTH_DEBIAN_MIRROR',

@@ -5,6 +5,7 @@ import { MediaType } from '../oci/mediatypes.js';
 import { parseChunkRange } from '../oci/range.js';
 import { uploadLocation, uploadRange, type ListPage, type Registry } from '../registry/index.js';
 import { hasBody, readLimitedBody } from './body.js';
+import type { Visitor } from './access.js';
 import type { MatchedRoute } from './routes.js';
 
 export interface Exchange {
@@ -15,6 +16,7 @@ export interface Exchange {
   query: URLSearchParams;
   /** Counts request body bytes for metrics. */
   countIn: (bytes: number) => void;
+  visitor: Visitor;
 }
 
 /** Handlers return the reply: Fastify needs it back from an async handler that sends a stream. */
@@ -159,15 +161,17 @@ async function startUpload({
   route,
   query,
   countIn,
+  visitor,
 }: Exchange): Promise<FastifyReply> {
   const digest = query.get('digest') ?? undefined;
   const body = digest !== undefined && hasBody(request.raw) ? counted(request, countIn) : undefined;
-  const result = await registry.uploads.start(route.name!, {
-    mount: query.get('mount') ?? undefined,
-    from: query.get('from') ?? undefined,
-    digest,
-    body,
-  });
+  // A mount from a repository the caller cannot read falls back to a normal upload (v1.1
+  // "Mounting a blob from another repository": the registry may answer 202 instead of 201).
+  const result = await registry.uploads.start(
+    route.name!,
+    { mount: query.get('mount') ?? undefined, from: query.get('from') ?? undefined, digest, body },
+    { canMount: (source) => visitor.canPull(source) },
+  );
 
   if (result.kind === 'session') {
     return reply
@@ -192,6 +196,7 @@ async function patchUpload({
   const size = await registry.uploads.append(route.name!, id, {
     body: counted(request, countIn),
     range: chunkRange(request),
+    length: declaredLength(request),
   });
 
   return reply
@@ -215,7 +220,11 @@ async function finishUpload({
   if (!digest) throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required');
 
   const last = hasBody(request.raw)
-    ? { body: counted(request, countIn), range: chunkRange(request) }
+    ? {
+        body: counted(request, countIn),
+        range: chunkRange(request),
+        length: declaredLength(request),
+      }
     : undefined;
   const committed = await registry.uploads.finish(route.name!, route.reference!, digest, last);
   return blobCreated(reply, route.name!, committed);
@@ -251,8 +260,12 @@ async function getTags({ registry, reply, route, query }: Exchange): Promise<Fas
     .send({ name: route.name, tags: page.items });
 }
 
-async function getCatalog({ registry, reply, query }: Exchange): Promise<FastifyReply> {
-  const page = await registry.listings.catalog(pageSize(query), query.get('last') ?? undefined);
+async function getCatalog({ registry, reply, query, visitor }: Exchange): Promise<FastifyReply> {
+  const page = await registry.listings.catalog(
+    pageSize(query),
+    query.get('last') ?? undefined,
+    await visitor.catalogProjects(),
+  );
 
   linkNext(reply, '/v2/_catalog', page, query);
   return reply.header('content-type', 'application/json').send({ repositories: page.items });
@@ -298,6 +311,12 @@ function chunkRange(request: FastifyRequest) {
  * full disk, a chunk longer than its Content-Range) the request must stay open to carry the
  * error response, which pipeline() would prevent by destroying the socket with everything else.
  */
+/** The body's Content-Length, when declared (absent for chunked transfer encoding). */
+function declaredLength(request: FastifyRequest): number | undefined {
+  const value = request.headers['content-length'];
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
 function counted(request: FastifyRequest, countIn: (bytes: number) => void): Readable {
   const body = request.raw;
   const counter = new Transform({

@@ -2,20 +2,26 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RegistryError } from '../oci/errors.js';
 import type { Registry } from '../registry/index.js';
 import { handlers } from './handlers.js';
+import { openAccess, type RegistryAccess, type Visitor } from './access.js';
 import { allowedMethods, matchRoute } from './routes.js';
 
+export { authorizedAccess, openAccess, type RegistryAccess, type Visitor } from './access.js';
 export type { RouteKind } from './routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Endpoint kind for logs and metrics labels. */
     routeKind?: string;
+    /** Who the request acts as, once admitted; named in the request log. */
+    visitor?: Visitor;
   }
 }
 
 export interface DistributionOptions {
   registry: Registry;
   countIn: (bytes: number) => void;
+  /** Authentication and permissions; everything is open without it. */
+  access?: RegistryAccess;
 }
 
 /**
@@ -63,12 +69,25 @@ async function dispatch(
     });
   }
 
-  return handler({
-    registry: options.registry,
-    request,
-    reply,
-    route,
-    query: url.searchParams,
-    countIn: options.countIn,
-  });
+  const access = options.access ?? openAccess;
+  let visitor: Visitor | undefined;
+  try {
+    visitor = await access.admit(request, route);
+    request.visitor = visitor;
+
+    const result = await handler({
+      registry: options.registry,
+      request,
+      reply,
+      route,
+      query: url.searchParams,
+      countIn: options.countIn,
+      visitor,
+    });
+    access.record(request, route, visitor, true);
+    return result;
+  } catch (err) {
+    access.record(request, route, visitor, false);
+    throw err;
+  }
 }

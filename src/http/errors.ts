@@ -1,9 +1,12 @@
+import { isAuthError, OAuthError, type AuthErrorKind } from '../auth/index.js';
 import { errorCodes, isRegistryError, RegistryError, type ErrorCode } from '../oci/errors.js';
 
 export interface ErrorResponse {
   status: number;
   headers: Record<string, string>;
-  body: { errors: { code: ErrorCode; message: string; detail?: unknown }[] };
+  body:
+    | { errors: { code: ErrorCode; message: string; detail?: unknown }[] }
+    | { error: string; error_description: string };
   /** True when the failure is the server's, to be logged at error level. */
   serverFault: boolean;
 }
@@ -14,9 +17,17 @@ export interface ErrorResponse {
  * paths or internals, and it goes to the log instead.
  */
 export function errorResponse(err: unknown): ErrorResponse {
+  if (err instanceof OAuthError) {
+    return {
+      status: err.status,
+      headers: { 'cache-control': 'no-store' },
+      body: { error: err.error, error_description: err.message },
+      serverFault: false,
+    };
+  }
   const registryError = isRegistryError(err)
     ? err
-    : (fromStorageFull(err) ?? fromFrameworkError(err));
+    : (fromAuthError(err) ?? fromStorageFull(err) ?? fromFrameworkError(err));
   if (!registryError) {
     return {
       status: 500,
@@ -39,6 +50,24 @@ export function errorResponse(err: unknown): ErrorResponse {
     // A 503 while shutting down is expected, not a fault to page anyone about.
     serverFault: registryError.status >= 500 && registryError.status !== 503,
   };
+}
+
+const authCodes: Record<AuthErrorKind, ErrorCode> = {
+  unauthenticated: 'UNAUTHORIZED',
+  locked: 'TOOMANYREQUESTS',
+  denied: 'DENIED',
+  'not-found': 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  invalid: 'INVALID_REQUEST',
+};
+
+/** Account and permission failures from src/auth, with Retry-After for a locked account. */
+function fromAuthError(err: unknown): RegistryError | undefined {
+  if (!isAuthError(err)) return undefined;
+
+  const headers: Record<string, string> =
+    err.retryAfter === undefined ? {} : { 'retry-after': String(err.retryAfter) };
+  return new RegistryError(authCodes[err.kind], err.message, { headers });
 }
 
 /**

@@ -10,16 +10,26 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { distributionApi } from '../distribution/index.js';
+import { managementApi } from '../api/index.js';
+import { tokenEndpoint } from '../api/token.js';
+import type { Auth } from '../auth/index.js';
+import { authorizedAccess, distributionApi, openAccess } from '../distribution/index.js';
 import type { MetadataStore } from '../metadata/index.js';
 import type { Registry } from '../registry/index.js';
 import { RegistryError } from '../oci/errors.js';
-import { errorResponse } from './errors.js';
+import { errorResponse, type ErrorResponse } from './errors.js';
 import { levelFor, loggablePath } from './logging.js';
 import { createMetrics } from './metrics.js';
 
 export interface ServerOptions {
   registry: Registry;
+  /** Accounts, permissions and tokens; absent when authentication is off. */
+  auth?: Auth;
+  /** Token endpoint URL announced in challenges, when it cannot be derived from the request. */
+  realm?: string;
+  /** Non-secret settings shown to administrators by the management API. */
+  publicSettings?: Record<string, unknown>;
+  version?: string;
   meta: MetadataStore;
   logger: Logger;
   tls?: { cert: string; key: string };
@@ -80,10 +90,24 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       .send(await metrics.registry.metrics());
   });
 
+  const auth = options.auth;
   app.register(distributionApi, {
     registry: options.registry,
     countIn: (bytes: number) => metrics.bytesIn.inc(bytes),
+    access: auth
+      ? authorizedAccess(auth, { realm: options.realm, tls: Boolean(options.tls) })
+      : openAccess,
   });
+  if (auth) {
+    app.register(tokenEndpoint, { auth });
+    app.register(managementApi, {
+      auth,
+      registry: options.registry,
+      settings: options.publicSettings ?? {},
+      version: options.version ?? '0.0.0',
+      prefix: '/api/v1',
+    });
+  }
 
   return app;
 }
@@ -158,6 +182,7 @@ function installRequestLog(app: FastifyInstance, metrics: ReturnType<typeof crea
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
         bytesOut,
         remote: request.ip,
+        user: request.visitor?.name,
         userAgent: request.headers['user-agent'],
       },
       'request completed',
@@ -182,11 +207,7 @@ function installErrorHandler(app: FastifyInstance): void {
       return;
     }
     if (response.serverFault) request.log.error({ err }, 'failed to handle request');
-    else
-      request.log.debug(
-        { code: response.body.errors[0]?.code, reason: response.body.errors[0]?.message },
-        'request refused',
-      );
+    else request.log.debug(refusal(response), 'request refused');
 
     // A client that hung up mid-upload has nobody left to answer.
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
@@ -204,6 +225,13 @@ function installErrorHandler(app: FastifyInstance): void {
     reply.code(404).header('content-type', 'application/json');
     return reply.send({ errors: [{ code: 'UNSUPPORTED', message: 'unknown endpoint' }] });
   });
+}
+
+function refusal(response: ErrorResponse): { code?: string; reason?: string } {
+  const body = response.body;
+  if ('error' in body) return { code: body.error, reason: body.error_description };
+
+  return { code: body.errors[0]?.code, reason: body.errors[0]?.message };
 }
 
 /**

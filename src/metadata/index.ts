@@ -15,6 +15,9 @@ import { MetadataStore } from './store.js';
 export { MetadataStore } from './store.js';
 export type { ManifestRecord, ManifestReference, UploadRecord, PullRecord, Page } from './store.js';
 export type { Dialect } from './migrations.js';
+export { AccountStore, inProject } from './accounts.js';
+export type * from './accounts.js';
+export type { IdentitySource, MemberKind } from './schema.js';
 
 export interface MetadataOptions {
   driver: 'sqlite';

@@ -9,6 +9,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry_core': { up: (db) => registryCore(db, dialect) },
+    '0002_accounts': { up: (db) => accounts(db, dialect) },
   };
 
   return { getMigrations: async () => migrations };
@@ -137,4 +138,104 @@ async function registryCore(db: Kysely<unknown>, dialect: Dialect): Promise<void
     await sql`ALTER TABLE tags ALTER COLUMN name TYPE text COLLATE "C"`.execute(db);
     await sql`ALTER TABLE repositories ALTER COLUMN name TYPE text COLLATE "C"`.execute(db);
   }
+}
+
+async function accounts(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const serial = (table: string) =>
+    db.schema
+      .createTable(table)
+      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      );
+
+  await serial('projects')
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('public', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('labels', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('quota_bytes', 'bigint')
+    .addColumn('quota_warning', 'real', (c) => c.notNull().defaultTo(0.8))
+    .addColumn('created_by', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  await serial('users')
+    .addColumn('username', 'text', (c) => c.notNull().unique())
+    .addColumn('email', 'text')
+    .addColumn('display_name', 'text')
+    .addColumn('password_hash', 'text')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('groups', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('tokens_valid_after', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_login_at', 'bigint')
+    .execute();
+
+  await db.schema
+    .createTable('project_members')
+    .addColumn('project_id', 'bigint', (c) =>
+      c.notNull().references('projects.id').onDelete('cascade'),
+    )
+    .addColumn('member_kind', 'text', (c) => c.notNull())
+    .addColumn('member_name', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('project_members_pk', ['project_id', 'member_kind', 'member_name'])
+    .execute();
+  await db.schema
+    .createIndex('project_members_member')
+    .on('project_members')
+    .columns(['member_kind', 'member_name'])
+    .execute();
+
+  await serial('robots')
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('project_id', 'bigint', (c) => c.references('projects.id').onDelete('cascade'))
+    .addColumn('description', 'text')
+    .addColumn('secret_hash', 'text', (c) => c.notNull())
+    .addColumn('grants', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint')
+    .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_used_at', 'bigint')
+    .execute();
+
+  await db.schema
+    .createTable('signing_keys')
+    .addColumn('kid', 'text', (c) => c.primaryKey())
+    .addColumn('algorithm', 'text', (c) => c.notNull())
+    .addColumn('private_pem', 'text', (c) => c.notNull())
+    .addColumn('public_jwk', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('retired_at', 'bigint')
+    .execute();
+
+  await serial('audit_events')
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('actor_kind', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('project', 'text')
+    .addColumn('resource', 'text')
+    .addColumn('result', 'text', (c) => c.notNull())
+    .addColumn('remote_addr', 'text')
+    .addColumn('detail', 'text')
+    .execute();
+  await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
+  await db.schema
+    .createIndex('audit_events_project')
+    .on('audit_events')
+    .columns(['project', 'at'])
+    .execute();
+
+  await db.schema
+    .createTable('login_failures')
+    .addColumn('account', 'text', (c) => c.primaryKey())
+    .addColumn('failures', 'integer', (c) => c.notNull())
+    .addColumn('first_failed_at', 'bigint', (c) => c.notNull())
+    .addColumn('locked_until', 'bigint')
+    .execute();
 }

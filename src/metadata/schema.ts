@@ -12,6 +12,13 @@ export interface Database {
   manifest_references: ManifestReferenceTable;
   tags: TagTable;
   uploads: UploadTable;
+  projects: ProjectTable;
+  users: UserTable;
+  project_members: ProjectMemberTable;
+  robots: RobotTable;
+  signing_keys: SigningKeyTable;
+  audit_events: AuditEventTable;
+  login_failures: LoginFailureTable;
 }
 
 export interface RepositoryTable {
@@ -74,4 +81,102 @@ export interface UploadTable {
   repository_id: number;
   created_at: number;
   updated_at: number;
+}
+
+/** The first path component of a repository name is its project. */
+export interface ProjectTable {
+  id: Generated<number>;
+  name: string;
+  /** 1 when anyone, signed in or not, may pull. */
+  public: number;
+  /** JSON object of string labels, e.g. {"env":"prod"}. */
+  labels: string;
+  /** Storage limit in bytes; null for none. */
+  quota_bytes: number | null;
+  /** Usage fraction (0..1) at which a quota warning event is raised. */
+  quota_warning: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type IdentitySource = 'local' | 'oidc' | 'ldap';
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  email: string | null;
+  display_name: string | null;
+  /** argon2id PHC string; null for accounts that sign in elsewhere (OIDC, LDAP). */
+  password_hash: string | null;
+  source: IdentitySource;
+  admin: number;
+  disabled: number;
+  /** Groups last reported by the identity source, JSON array; they name memberships. */
+  groups: string;
+  /** Refresh tokens issued before this instant are refused (password change, disable). */
+  tokens_valid_after: number;
+  created_at: number;
+  last_login_at: number | null;
+}
+
+export type MemberKind = 'user' | 'group';
+
+export interface ProjectMemberTable {
+  project_id: number;
+  member_kind: MemberKind;
+  /** A username or a group name. */
+  member_name: string;
+  role: string;
+  created_at: number;
+}
+
+export interface RobotTable {
+  id: Generated<number>;
+  /** The full login name: robot$<name> (system) or robot$<project>+<name> (project). */
+  name: string;
+  /** Set for project robots; system robots have none. */
+  project_id: number | null;
+  description: string | null;
+  /** sha256 of the secret: secrets are 256-bit random, so a fast hash is enough. */
+  secret_hash: string;
+  /** JSON array of RobotGrant. */
+  grants: string;
+  expires_at: number | null;
+  disabled: number;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** Keys that sign registry tokens; retired keys still verify until their tokens expire. */
+export interface SigningKeyTable {
+  kid: string;
+  algorithm: string;
+  private_pem: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  actor_kind: string;
+  action: string;
+  project: string | null;
+  resource: string | null;
+  result: string;
+  remote_addr: string | null;
+  /** JSON object with action-specific fields; never a credential. */
+  detail: string | null;
+}
+
+/** Failed sign-ins per account name, for slowing down and locking out guessing. */
+export interface LoginFailureTable {
+  account: string;
+  failures: number;
+  first_failed_at: number;
+  locked_until: number | null;
 }

@@ -1,4 +1,5 @@
 import { Kysely, Migrator, type Selectable, type Transaction } from 'kysely';
+import { AccountStore, inProject } from './accounts.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database, ManifestTable, ReferenceKind } from './schema.js';
 
@@ -49,10 +50,15 @@ const lookupBatchSize = 500;
  * statements run on SQLite and PostgreSQL. Callers get plain records, never rows.
  */
 export class MetadataStore {
+  /** Projects, accounts, robots, signing keys and the audit log, on the same database. */
+  readonly accounts: AccountStore;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    this.accounts = new AccountStore(db);
+  }
 
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
@@ -98,7 +104,12 @@ export class MetadataStore {
    * created by the first upload or mount attempt, which may have failed or been cancelled; such
    * empty names stay out of the catalog.
    */
-  async listRepositories(last: string | undefined, limit: number): Promise<Page<string>> {
+  async listRepositories(
+    last: string | undefined,
+    limit: number,
+    projects?: string[],
+  ): Promise<Page<string>> {
+    if (projects?.length === 0) return { items: [], more: false };
     let query = this.db
       .selectFrom('repositories')
       .select('name')
@@ -121,6 +132,7 @@ export class MetadataStore {
       .orderBy('name')
       .limit(limit + 1);
     if (last !== undefined) query = query.where('name', '>', last);
+    if (projects) query = query.where((eb) => eb.or(projects.map((p) => inProject(p))));
     const rows = await query.execute();
 
     return page(

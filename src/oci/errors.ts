@@ -25,6 +25,10 @@ export const errorCodes = {
   // Not in the OCI table; distribution uses the same two codes for unexpected failures and
   // for a registry that cannot serve right now.
   UNKNOWN: { status: 500, message: 'unknown error' },
+  // The management API (/api/v1) answers in the same error shape with these further codes.
+  INVALID_REQUEST: { status: 400, message: 'the request is invalid' },
+  NOT_FOUND: { status: 404, message: 'not found' },
+  CONFLICT: { status: 409, message: 'the resource already exists or changed meanwhile' },
   UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const;
 

@@ -5,6 +5,7 @@ import { ContentCache } from './cache.js';
 import { ListingService } from './listings.js';
 import { ManifestService } from './manifests.js';
 import { PullRecorder } from './pulls.js';
+import { noQuota, type QuotaGuard } from './quota.js';
 import { UploadService } from './uploads.js';
 
 export { uploadLocation, uploadRange } from './uploads.js';
@@ -12,6 +13,7 @@ export type { BlobContent } from './blobs.js';
 export type { ManifestContent } from './manifests.js';
 export type { ListPage, ReferrersIndex } from './listings.js';
 export type { StartResult } from './uploads.js';
+export type { QuotaGuard } from './quota.js';
 
 export interface RegistryOptions {
   uploadExpiryMs: number;
@@ -21,6 +23,8 @@ export interface RegistryOptions {
   manifestCacheBytes: number;
   maxPageSize: number;
   pullFlushIntervalMs: number;
+  /** Storage limits per project; none when absent. */
+  quota?: QuotaGuard;
   onBackgroundError: (err: unknown, task: string) => void;
 }
 
@@ -45,6 +49,7 @@ export class Registry {
     this.uploads = new UploadService(meta, store, {
       expiryMs: options.uploadExpiryMs,
       automaticMount: options.automaticMount,
+      quota: options.quota ?? noQuota,
     });
     this.manifests = new ManifestService(
       meta,
@@ -52,6 +57,7 @@ export class Registry {
       new ContentCache(options.manifestCacheBytes),
       this.pulls,
       { maxBytes: options.manifestMaxBytes },
+      options.quota ?? noQuota,
     );
     this.listings = new ListingService(meta, { maxPageSize: options.maxPageSize });
   }

@@ -43,8 +43,13 @@ export class ListingService {
     return this.paginate(n, (limit) => this.meta.listTags(repositoryId, last, limit));
   }
 
-  async catalog(n: number | undefined, last: string | undefined): Promise<ListPage> {
-    return this.paginate(n, (limit) => this.meta.listRepositories(last, limit));
+  /** Repositories in byte order; limited to the repositories of `projects` when given. */
+  async catalog(
+    n: number | undefined,
+    last: string | undefined,
+    projects?: string[],
+  ): Promise<ListPage> {
+    return this.paginate(n, (limit) => this.meta.listRepositories(last, limit, projects));
   }
 
   /**

@@ -10,6 +10,8 @@ import {
 } from '../oci/reference.js';
 import type { BlobStore } from '../storage/index.js';
 import type { ContentCache } from './cache.js';
+import { noQuota, type QuotaGuard } from './quota.js';
+import { quotaExceeded } from './uploads.js';
 import type { PullRecorder } from './pulls.js';
 
 export interface ManifestContent {
@@ -42,6 +44,7 @@ export class ManifestService {
     private readonly cache: ContentCache,
     private readonly pulls: PullRecorder,
     readonly options: ManifestOptions,
+    private readonly quota: QuotaGuard = noQuota,
   ) {}
 
   async get(
@@ -90,11 +93,14 @@ export class ManifestService {
     const manifest = parseManifest(body, contentType);
     const repositoryId = await this.meta.ensureRepository(repository);
     await this.assertReferencesExist(repositoryId, manifest);
+    const allowance = await this.quota.remaining(repository);
+    if (body.length > allowance) throw quotaExceeded(repository, allowance);
 
     await this.store.writeAll(digest, body);
     const record = toRecord(digest, body.length, manifest);
     await this.meta.putManifest(repositoryId, record, referencesOf(manifest), tags);
     this.cache.set(digest, body);
+    this.quota.added(repository);
 
     return { digest, subject: manifest.subject?.digest, tags };
   }

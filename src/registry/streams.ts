@@ -32,3 +32,16 @@ export function exactLengthStream(
     },
   });
 }
+
+/** Fails the stream as soon as more than `max` bytes have passed (a storage quota). */
+export function limitStream(max: number, onExceeded: () => Error): Transform {
+  let seen = 0;
+
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > max) return callback(onExceeded());
+      callback(null, chunk);
+    },
+  });
+}

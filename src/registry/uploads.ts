@@ -8,13 +8,15 @@ import { isValidName } from '../oci/reference.js';
 import type { ByteRange } from '../oci/range.js';
 import { UploadNotFoundError, UploadOffsetError, type BlobStore } from '../storage/index.js';
 import { KeyedMutex } from './locks.js';
-import { exactLengthStream, hashingStream } from './streams.js';
+import type { QuotaGuard } from './quota.js';
+import { exactLengthStream, hashingStream, limitStream } from './streams.js';
 
 export interface UploadOptions {
   /** Sessions idle for longer than this are removed with their bytes. */
   expiryMs: number;
   /** Whether a mount without `from` looks for the blob in other repositories. */
   automaticMount: boolean;
+  quota: QuotaGuard;
 }
 
 export interface StartUpload {
@@ -34,11 +36,13 @@ export interface Chunk {
   body: Readable;
   /** The chunk's Content-Range, when the client sent one. */
   range?: ByteRange;
+  /** The body's Content-Length, when the client declared one. */
+  length?: number;
 }
 
 export interface MountPolicy {
   /** Whether the caller may read the source repository of a mount. */
-  canMount(source: string): boolean;
+  canMount(source: string): boolean | Promise<boolean>;
 }
 
 const allowAll: MountPolicy = { canMount: () => true };
@@ -121,6 +125,7 @@ export class UploadService {
       await this.meta.linkBlob(session.repositoryId, expected.digest, size);
       await this.meta.deleteUpload(id);
       this.hashes.delete(id);
+      this.options.quota.added(repository);
 
       return expected.digest;
     });
@@ -161,13 +166,16 @@ export class UploadService {
 
     const sources = await this.mountSources(digest, request.from, repository);
     for (const source of sources) {
-      if (!policy.canMount(source)) continue;
+      if (!(await policy.canMount(source))) continue;
       const sourceId = await this.meta.findRepository(source);
       const size =
         sourceId === undefined ? undefined : await this.meta.linkedBlobSize(sourceId, digest);
       if (size === undefined || !(await this.store.stat(digest))) continue;
 
+      const allowance = await this.options.quota.remaining(repository);
+      if (size > allowance) throw quotaExceeded(repository, allowance);
       await this.meta.linkBlob(repositoryId, digest, size);
+      this.options.quota.added(repository);
       return digest;
     }
 
@@ -223,6 +231,15 @@ export class UploadService {
     }
 
     const stages: NodeJS.ReadWriteStream[] = [];
+    const allowance = await this.options.quota.remaining(repository);
+    if (Number.isFinite(allowance)) {
+      const declared = chunk.range ? chunk.range.end - chunk.range.start + 1 : chunk.length;
+      const exceeded = () => quotaExceeded(repository, allowance);
+      // Refuse before reading when the size is known; otherwise stop at the limit, and the
+      // store rolls the partial chunk back.
+      if (declared !== undefined && offset + declared > allowance) throw exceeded();
+      stages.push(limitStream(allowance - offset, exceeded));
+    }
     if (chunk.range) {
       const length = chunk.range.end - chunk.range.start + 1;
       stages.push(exactLengthStream(length, (n) => sizeMismatch(length, n)));
@@ -340,4 +357,14 @@ function parseDigestOrUndefined(value: string): ParsedDigest | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Quota refusals are DENIED (403), as Harbor answers them, with the figures that explain them. */
+export function quotaExceeded(repository: string, allowance: number): RegistryError {
+  return new RegistryError(
+    'DENIED',
+    `the push would exceed the storage quota of the project of ${repository} ` +
+      `(${Math.max(0, allowance)} bytes left)`,
+    { detail: { reason: 'quota', remainingBytes: Math.max(0, allowance) } },
+  );
 }

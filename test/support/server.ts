@@ -31,9 +31,17 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Where the server logs; silent unless BERTH_TEST_LOG names a level. */
   logger?: Logger;
+  /** The first account's password, when authentication is on (default: testAdminPassword). */
+  adminPassword?: string;
 }
 
-/** Starts Berth in this process on a free loopback port with a fresh data directory. */
+export const testAdminPassword = 'admin-test-password';
+
+/**
+ * Starts Berth in this process on a free loopback port with a fresh data directory.
+ * Authentication is off unless `settings.auth` says otherwise: the protocol tests exercise the
+ * registry itself, the access-control tests turn it on.
+ */
 export async function startTestServer(
   settings: ConfigInput = {},
   options: TestServerOptions = {},
@@ -41,12 +49,15 @@ export async function startTestServer(
   const dataDir = settings.dataDir ?? tempDir();
   const config = validateConfig({
     listen: '127.0.0.1:0',
+    auth: { enabled: false },
     ...settings,
     dataDir,
     log: { level: 'silent' },
   });
   const logger = options.logger ?? createLogger(process.env.BERTH_TEST_LOG ?? 'silent');
-  const berth = await startBerth(config, logger);
+  const berth = await startBerth(config, logger, {
+    adminPassword: options.adminPassword ?? testAdminPassword,
+  });
 
   return {
     berth,
@@ -93,11 +104,16 @@ export interface ServerProcess {
 
 /**
  * Runs `bin/berth serve` as a child process (for crash and shutdown tests) and resolves once
- * it logs the address it listens on.
+ * it logs the address it listens on. Authentication is off unless `env` turns it on.
  */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'berth'), 'serve', ...args], {
-    env: { ...process.env, ...env },
+    env: {
+      ...process.env,
+      BERTH_AUTH_ENABLED: 'false',
+      BERTH_ADMIN_PASSWORD: testAdminPassword,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

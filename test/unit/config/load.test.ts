@@ -25,6 +25,19 @@ describe('defaults', () => {
       uploads: { expiry: 24 * 3_600_000, sweepInterval: 10 * 60_000, automaticMount: true },
       manifests: { maxSize: 4 * 1024 ** 2, cacheSize: 64 * 1024 ** 2 },
       listing: { maxPageSize: 10_000 },
+      auth: {
+        enabled: true,
+        service: 'berth',
+        tokenTtl: 5 * 60_000,
+        refreshTokenTtl: 30 * 86_400_000,
+        keyRotation: 30 * 86_400_000,
+        anonymousPull: true,
+        projectCreation: 'everyone',
+        createProjectOnPush: true,
+        robotDefaultExpiry: 30 * 86_400_000,
+        lockout: { slowAfter: 3, attempts: 10, window: 15 * 60_000, duration: 15 * 60_000 },
+      },
+      audit: { retention: 90 * 86_400_000, pulls: false },
       http: { shutdownTimeout: 30_000, keepAliveTimeout: 65_000, idleTimeout: 120_000 },
     });
   });

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { Auth } from '../auth/index.js';
+import type { Registry } from '../registry/index.js';
+import { openApiDocument } from './openapi.js';
+import { projectRoutes } from './projects.js';
+import { robotRoutes } from './robots.js';
+import { registerRoutes, type ApiRoute } from './route.js';
+import { systemRoutes, type PublicSettings } from './system.js';
+import { userRoutes } from './users.js';
+
+export interface ManagementApiOptions {
+  auth: Auth;
+  registry: Registry;
+  /** Shown to administrators at GET /settings; must hold no secret. */
+  settings: PublicSettings;
+  version: string;
+}
+
+/** JSON bodies of the management API are small; anything larger is refused with 413. */
+const maxBodyBytes = 256 * 1024;
+
+export function apiRoutes(settings: PublicSettings): ApiRoute[] {
+  return [...projectRoutes, ...userRoutes, ...robotRoutes, ...systemRoutes(settings)];
+}
+
+/** Mounts /api/v1: the routes and their OpenAPI document at /api/v1/openapi.json. */
+export async function managementApi(
+  app: FastifyInstance,
+  options: ManagementApiOptions,
+): Promise<void> {
+  const routes = apiRoutes(options.settings);
+  const document = openApiDocument(routes, options.version);
+
+  app.removeContentTypeParser(['text/plain']);
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: maxBodyBytes },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  app.get('/openapi.json', async (request, reply) => {
+    request.routeKind = 'api';
+    return reply.send(document);
+  });
+  registerRoutes(app, routes, options);
+}
+
+export { openApiDocument } from './openapi.js';

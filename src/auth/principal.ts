@@ -1,0 +1,36 @@
+import type { IdentitySource, RobotGrant } from '../metadata/index.js';
+
+/** Who is making a request, once their credentials have been checked. */
+export type Principal = AnonymousPrincipal | UserPrincipal | RobotPrincipal;
+
+export interface AnonymousPrincipal {
+  kind: 'anonymous';
+}
+
+export interface UserPrincipal {
+  kind: 'user';
+  name: string;
+  admin: boolean;
+  /** Group names from the identity source; memberships may name them. */
+  groups: string[];
+  source: IdentitySource;
+}
+
+export interface RobotPrincipal {
+  kind: 'robot';
+  name: string;
+  /** The project a project robot belongs to; null for system robots. */
+  projectId: number | null;
+  grants: RobotGrant[];
+}
+
+export const anonymous: AnonymousPrincipal = { kind: 'anonymous' };
+
+/** The name recorded in the audit log and the token's `sub`. */
+export function principalName(principal: Principal): string {
+  return principal.kind === 'anonymous' ? 'anonymous' : principal.name;
+}
+
+export function isSystemAdmin(principal: Principal): boolean {
+  return principal.kind === 'user' && principal.admin;
+}

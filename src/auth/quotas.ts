@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { AccountStore } from '../metadata/index.js';
+import type { QuotaGuard } from '../registry/index.js';
+import type { AccessControl } from './access.js';
+import type { Actor, AccountService } from './accounts.js';
+import type { AuditLog } from './audit.js';
+import { projectOf } from './registry-gate.js';
+
+export interface QuotaDescription {
+  limitBytes: number | null;
+  usedBytes: number;
+  warning: number;
+}
+
+/**
+ * Per-project storage limits. Usage is computed from what the project's repositories link, so
+ * it is right after deletes, failed pushes and cancelled uploads without any bookkeeping; bytes
+ * still being uploaded are checked against what is left but count only once committed.
+ */
+export class QuotaService implements QuotaGuard {
+  /** Projects currently above their warning threshold, so the event is raised once per crossing. */
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly store: AccountStore,
+    private readonly access: AccessControl,
+    private readonly audit: AuditLog,
+    private readonly logger: Logger,
+  ) {}
+
+  async remaining(repository: string): Promise<number> {
+    const project = await this.access.project(projectOf(repository));
+    if (!project || project.quotaBytes === null) return Number.POSITIVE_INFINITY;
+
+    return project.quotaBytes - (await this.store.projectUsage(project.name));
+  }
+
+  added(repository: string): void {
+    void this.checkWarning(projectOf(repository)).catch((err: unknown) =>
+      this.logger.error({ err, repository }, 'failed to check the quota warning threshold'),
+    );
+  }
+
+  async describe(actor: Actor, accounts: AccountService, name: string): Promise<QuotaDescription> {
+    const project = await accounts.requireProject(actor, name, 'read-quota');
+
+    return {
+      limitBytes: project.quotaBytes,
+      usedBytes: await this.store.projectUsage(name),
+      warning: project.quotaWarning,
+    };
+  }
+
+  private async checkWarning(name: string): Promise<void> {
+    const project = await this.access.project(name);
+    if (!project || project.quotaBytes === null || project.quotaBytes === 0) return;
+
+    const used = await this.store.projectUsage(name);
+    const above = used >= project.quotaWarning * project.quotaBytes;
+    if (!above) {
+      this.warned.delete(name);
+      return;
+    }
+    if (this.warned.has(name)) return;
+
+    this.warned.add(name);
+    const detail = {
+      usedBytes: used,
+      limitBytes: project.quotaBytes,
+      warning: project.quotaWarning,
+    };
+    this.logger.warn(
+      { project: name, ...detail },
+      'project storage passed its quota warning threshold',
+    );
+    this.audit.record('system', { action: 'quota.warning', project: name, resource: name, detail });
+  }
+}

@@ -1,0 +1,55 @@
+import { AuthError } from './errors.js';
+
+/**
+ * A project name is one component of a repository name (distribution spec v1.1 "Pulling
+ * manifests": `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`), so that every repository below it is valid.
+ */
+const projectName = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const userName = /^[A-Za-z0-9](?:[A-Za-z0-9._@-]{0,126}[A-Za-z0-9])?$/;
+const robotName = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
+const labelKey = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+const maxLabels = 64;
+const maxLabelValue = 256;
+
+export function checkProjectName(name: string): void {
+  if (name.length < 1 || name.length > 128 || !projectName.test(name)) {
+    throw new AuthError(
+      'invalid',
+      'a project name is 1 to 128 lowercase letters and digits, separated by ".", "_", "__" or "-"',
+    );
+  }
+}
+
+export function checkUserName(name: string): void {
+  if (!userName.test(name)) {
+    throw new AuthError(
+      'invalid',
+      'a username is 1 to 128 letters, digits, ".", "_", "@" or "-", starting and ending with a letter or digit',
+    );
+  }
+}
+
+export function checkRobotName(name: string): void {
+  if (!robotName.test(name)) {
+    throw new AuthError(
+      'invalid',
+      'a robot name is 1 to 64 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+    );
+  }
+}
+
+export function checkLabels(labels: Record<string, string>): void {
+  const entries = Object.entries(labels);
+  if (entries.length > maxLabels) throw new AuthError('invalid', `at most ${maxLabels} labels`);
+
+  for (const [key, value] of entries) {
+    if (!labelKey.test(key))
+      throw new AuthError('invalid', `invalid label key "${key.slice(0, 64)}"`);
+    if (typeof value !== 'string' || value.length > maxLabelValue) {
+      throw new AuthError(
+        'invalid',
+        `label "${key}" must be a string of at most ${maxLabelValue} characters`,
+      );
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import type { FastifyRequest } from 'fastify';
+import {
+  principalName,
+  projectOf,
+  isSystemAdmin,
+  type Auth,
+  type Principal,
+  type ProjectAction,
+  type RegistryNeed,
+} from '../auth/index.js';
+import { isDigest } from '../oci/digest.js';
+import type { MatchedRoute } from './routes.js';
+
+/** Who a registry request acts as, and what that lets the handlers do on its behalf. */
+export interface Visitor {
+  /** For the request log and the audit log. */
+  name: string;
+  principal?: Principal;
+  /** Whether this visitor may read `repository`: a mount from it is allowed. */
+  canPull(repository: string): Promise<boolean>;
+  /** Projects whose repositories the catalog lists; undefined for all. */
+  catalogProjects(): Promise<string[] | undefined>;
+}
+
+/** Decides whether a request may proceed and who it acts as. */
+export interface RegistryAccess {
+  admit(request: FastifyRequest, route: MatchedRoute): Promise<Visitor>;
+  /** Records a push, delete or (if configured) pull in the audit log. */
+  record(
+    request: FastifyRequest,
+    route: MatchedRoute,
+    visitor: Visitor | undefined,
+    ok: boolean,
+  ): void;
+}
+
+/** With authentication off, everyone may do everything, as on a registry without auth. */
+export const openAccess: RegistryAccess = {
+  admit: async () => openVisitor,
+  record: () => undefined,
+};
+
+const openVisitor: Visitor = {
+  name: 'anonymous',
+  canPull: async () => true,
+  catalogProjects: async () => undefined,
+};
+
+export interface AuthorizedAccessOptions {
+  /** The token endpoint URL to announce, when configured; otherwise derived from the request. */
+  realm?: string;
+  tls: boolean;
+}
+
+/** Registry access through Berth's accounts, permissions and tokens. */
+export function authorizedAccess(auth: Auth, options: AuthorizedAccessOptions): RegistryAccess {
+  return {
+    async admit(request, route) {
+      const authenticated = await auth.gate.check({
+        authorization: request.headers.authorization,
+        remoteAddr: request.ip,
+        realm: options.realm ?? realmFor(request, options.tls),
+        need: needOf(request.method, route),
+      });
+
+      return visitorFor(auth, authenticated.principal);
+    },
+
+    record(request, route, visitor, ok) {
+      const action = auditedAction(request.method, route, auth.audit.options.pulls);
+      if (!action || !route.name) return;
+
+      auth.audit.record(visitor?.principal ?? 'anonymous', {
+        action,
+        project: projectOf(route.name),
+        resource: `${route.name}${isDigest(route.reference ?? '') ? '@' : ':'}${route.reference ?? ''}`,
+        result: ok ? 'success' : visitor ? 'failure' : 'denied',
+        remoteAddr: request.ip,
+      });
+    },
+  };
+}
+
+function visitorFor(auth: Auth, principal: Principal): Visitor {
+  return {
+    name: principalName(principal),
+    principal,
+    canPull: (repository) => auth.gate.canPull(principal, repository),
+    async catalogProjects() {
+      if (isSystemAdmin(principal)) return undefined;
+      const { items } = await auth.accounts.listProjects(
+        { principal },
+        { offset: 0, limit: 100_000 },
+      );
+      const names: string[] = [];
+      for (const project of items) {
+        if (await auth.access.can(principal, 'pull', project.name)) names.push(project.name);
+      }
+      return names;
+    },
+  };
+}
+
+/** What each endpoint needs (distribution spec v1.1 endpoints; token scopes pull, push, delete). */
+export function needOf(method: string, route: MatchedRoute): RegistryNeed {
+  if (route.kind === 'base') return { kind: 'signed-in' };
+  if (route.kind === 'catalog') return { kind: 'catalog' };
+
+  return { kind: 'repository', repository: route.name as string, action: actionOf(method, route) };
+}
+
+function actionOf(method: string, route: MatchedRoute): ProjectAction {
+  if (method === 'DELETE' && route.kind === 'manifest') {
+    return isDigest(route.reference ?? '') ? 'delete-artifact' : 'delete-tag';
+  }
+  if (method === 'DELETE' && route.kind === 'blob') return 'delete-artifact';
+  if (route.kind === 'upload' || route.kind === 'uploads' || method === 'PUT') return 'push';
+
+  return 'pull';
+}
+
+function auditedAction(method: string, route: MatchedRoute, pulls: boolean): string | undefined {
+  if (route.kind === 'manifest' && method === 'PUT') return 'artifact.push';
+  if (route.kind === 'manifest' && method === 'DELETE') {
+    return isDigest(route.reference ?? '') ? 'artifact.delete' : 'tag.delete';
+  }
+  if (route.kind === 'blob' && method === 'DELETE') return 'blob.delete';
+  if (pulls && route.kind === 'manifest' && method === 'GET') return 'artifact.pull';
+
+  return undefined;
+}
+
+/**
+ * The token endpoint on the host the client used. Clients send their credentials there, so a
+ * deployment behind a proxy that rewrites Host should set auth.realm instead.
+ */
+function realmFor(request: FastifyRequest, tls: boolean): string {
+  const host = request.headers.host ?? '';
+  // The value is quoted inside WWW-Authenticate: only a plain host[:port] may go there.
+  const safe = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host);
+
+  return `${tls ? 'https' : 'http'}://${safe ? host : 'localhost'}/auth/token`;
+}

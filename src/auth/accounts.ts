@@ -439,7 +439,8 @@ export class AccountService {
   async requireProject(actor: Actor, name: string, action: ProjectAction): Promise<ProjectRecord> {
     const project = await this.access.project(name);
     const actions = project ? await this.access.projectActions(actor.principal, name) : new Set();
-    if (!project || !actions.has('read-project')) {
+    // Any right in a project (a robot's push grant, say) reveals that it exists.
+    if (!project || actions.size === 0) {
       if (actor.principal.kind === 'anonymous')
         throw new AuthError('unauthenticated', 'sign in first');
       throw new AuthError('not-found', `project "${name}" does not exist`);

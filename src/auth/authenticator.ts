@@ -87,7 +87,7 @@ export class Authenticator {
       const principal = username.startsWith(robotPrefix)
         ? await this.robotLogin(username, password)
         : await this.userLogin(username, password);
-      this.checked.set(cacheKey, principal, this.options.credentialCacheMs);
+      this.checked.set(cacheKey, principal, this.trustFor(principal));
       this.audit.record(principal, { action: 'login', remoteAddr });
 
       return principal;
@@ -111,7 +111,7 @@ export class Authenticator {
     if (cached) return cached;
 
     const principal = kind === 'robot' ? await this.activeRobot(name) : await this.activeUser(name);
-    this.subjects.set(cacheKey, principal, this.options.credentialCacheMs);
+    this.subjects.set(cacheKey, principal, this.trustFor(principal));
     return principal;
   }
 
@@ -119,6 +119,14 @@ export class Authenticator {
   invalidate(): void {
     this.checked.clear();
     this.subjects.clear();
+  }
+
+  /** How long a checked principal is reused: never past a robot's expiry. */
+  private trustFor(principal: Principal): number {
+    const cacheMs = this.options.credentialCacheMs;
+    if (principal.kind !== 'robot' || principal.expiresAt === null) return cacheMs;
+
+    return Math.max(0, Math.min(cacheMs, principal.expiresAt - Date.now()));
   }
 
   private async userLogin(username: string, password: string): Promise<UserPrincipal> {
@@ -212,7 +220,13 @@ export class Authenticator {
       throw new AuthError('unauthenticated', 'the robot account has expired');
     }
 
-    return { kind: 'robot', name: robot.name, projectId: robot.projectId, grants: robot.grants };
+    return {
+      kind: 'robot',
+      name: robot.name,
+      projectId: robot.projectId,
+      grants: robot.grants,
+      expiresAt: robot.expiresAt,
+    };
   }
 }
 

@@ -22,6 +22,8 @@ export interface RobotPrincipal {
   /** The project a project robot belongs to; null for system robots. */
   projectId: number | null;
   grants: RobotGrant[];
+  /** When the robot stops working (ms since the epoch); null for never. */
+  expiresAt: number | null;
 }
 
 export const anonymous: AnonymousPrincipal = { kind: 'anonymous' };

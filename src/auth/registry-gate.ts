@@ -142,8 +142,11 @@ export class RegistryGate {
     if (need.kind !== 'repository') return true;
 
     const project = projectOf(need.repository);
-    if (need.action === 'push' && this.createOnPush && !(await this.access.project(project))) {
-      await this.createOnPush(principal, project);
+    if (!(await this.access.project(project)) && (await this.mayCreate(principal, project))) {
+      // Clients check for blobs (HEAD, a pull) before the first push creates the project: a
+      // would-be creator may ask, and learns that nothing is there yet.
+      if (need.action !== 'push') return true;
+      await this.createOnPush!(principal, project);
     }
     return this.access.can(principal, need.action, project, need.repository);
   }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Descriptor } from '../../src/oci/manifest.js';
 import { manifestMediaTypes } from '../../src/oci/mediatypes.js';
 import { afterAll, beforeAll } from 'vitest';
-import { blobStatus } from './registry-client.js';
+import { AdminApi, basicHeader, type Credentials } from './accounts.js';
 import { startTestServer, tempDir, type TestServer } from './server.js';
 
 /** Every manifest type a client of these tests may have pushed. */
@@ -28,7 +30,11 @@ export interface ImageConfig {
  * here, never through the same client.
  */
 export class RegistryApi {
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    /** Sent as Basic credentials with every request when the server has authentication on. */
+    private readonly credentials?: Credentials,
+  ) {}
 
   /** Status of GET /v2/<name>/manifests/<reference>. */
   async manifestStatus(name: string, reference: string): Promise<number> {
@@ -46,8 +52,13 @@ export class RegistryApi {
     return { digest, body: (await response.json()) as Manifest };
   }
 
-  blobStatus(name: string, digest: string): Promise<number> {
-    return blobStatus(this, name, digest);
+  async blobStatus(name: string, digest: string): Promise<number> {
+    const response = await fetch(`${this.url}/v2/${name}/blobs/${digest}`, {
+      method: 'HEAD',
+      headers: this.authorization(),
+    });
+
+    return response.status;
   }
 
   async blobJson<T>(name: string, digest: string): Promise<T> {
@@ -90,7 +101,11 @@ export class RegistryApi {
   }
 
   private get(path: string, accept = '*/*'): Promise<Response> {
-    return fetch(`${this.url}${path}`, { headers: { accept } });
+    return fetch(`${this.url}${path}`, { headers: { accept, ...this.authorization() } });
+  }
+
+  private authorization(): Record<string, string> {
+    return this.credentials ? { authorization: basicHeader(this.credentials) } : {};
   }
 
   private async ok(path: string, accept?: string): Promise<Response> {
@@ -108,6 +123,8 @@ export interface E2eRegistry {
   server: TestServer;
   api: RegistryApi;
   scratch: string;
+  /** The signed-in user the clients act as. */
+  user: Credentials;
   /** `host/name:tag` on the server under test. */
   ref(name: string, tag: string): string;
 }
@@ -115,6 +132,11 @@ export interface E2eRegistry {
 /**
  * Starts one Berth for the calling test file (in its beforeAll) and stops it afterwards. The
  * fields are filled in before the file's own beforeAll hooks run.
+ *
+ * Authentication is on, as in production: the clients act as an ordinary user (not an admin)
+ * whose first push into a project creates it. Their credentials reach every client the way a
+ * `login` would leave them: a Docker config.json named by DOCKER_CONFIG (crane, oras, regctl)
+ * and REGISTRY_AUTH_FILE (skopeo, podman, buildah), both set for this test file's process.
  */
 export function useE2eRegistry(name: string): E2eRegistry {
   const e2e = {
@@ -122,13 +144,27 @@ export function useE2eRegistry(name: string): E2eRegistry {
   } as E2eRegistry;
 
   beforeAll(async () => {
-    e2e.server = await startTestServer();
-    e2e.api = new RegistryApi(e2e.server.url);
+    e2e.server = await startTestServer({ auth: { enabled: true } });
     e2e.scratch = tempDir(`berth-e2e-${name}-`);
+    e2e.user = await new AdminApi(e2e.server).createUser(`e2e-${name}`);
+    e2e.api = new RegistryApi(e2e.server.url, e2e.user);
+    useClientCredentials(e2e.scratch, e2e.server.host, e2e.user);
   });
   afterAll(async () => {
     await e2e.server?.close();
   });
 
   return e2e;
+}
+
+/** Writes a Docker config.json holding `credentials` for `host` and points the clients at it. */
+export function useClientCredentials(dir: string, host: string, credentials: Credentials): void {
+  const configDir = path.join(dir, 'docker-config');
+  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  const file = path.join(configDir, 'config.json');
+  const auth = basicHeader(credentials).slice('Basic '.length);
+  writeFileSync(file, JSON.stringify({ auths: { [host]: { auth } } }), { mode: 0o600 });
+
+  process.env.DOCKER_CONFIG = configDir;
+  process.env.REGISTRY_AUTH_FILE = file;
 }

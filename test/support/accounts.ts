@@ -2,6 +2,7 @@
  * Helpers for tests with authentication on: accounts made through the management API, and
  * registry requests sent with a user's or robot's credentials.
  */
+import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { ApiClient } from './api-client.js';
 import {
@@ -94,12 +95,21 @@ export class RegistryAs {
     return fetch(`${this.server.url}/v2/${path}`, { ...init, headers });
   }
 
-  /** Pushes one small image; returns the manifest response (201 when allowed). */
+  /**
+   * Pushes one small image that container engines can unpack too (a real gzipped tar layer and
+   * a config naming its diff ID); returns the manifest response (201 when allowed).
+   */
   async pushImage(repo: string, tag: string): Promise<Response> {
+    const tar = tarOf('hello.txt', `hello from ${repo}:${tag} ${randomBlob(8).toString('hex')}\n`);
+    const layer = gzipSync(tar);
     const config = Buffer.from(
-      JSON.stringify({ os: 'linux', salt: randomBlob(8).toString('hex') }),
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+      }),
     );
-    const layer = randomBlob(200);
     for (const blob of [config, layer]) {
       const res = await this.fetch(`${repo}/blobs/uploads/?digest=${sha256(blob)}`, {
         method: 'POST',
@@ -137,4 +147,30 @@ export class RegistryAs {
   deleteManifest(repo: string, reference: string): Promise<Response> {
     return this.fetch(`${repo}/manifests/${reference}`, { method: 'DELETE' });
   }
+}
+
+/** A one-file POSIX tar archive (ustar header, data, two zero blocks). */
+function tarOf(name: string, content: string): Buffer {
+  const data = Buffer.from(content);
+  const header = Buffer.alloc(512);
+  const field = (value: string, offset: number, length: number) =>
+    header.write(value.padEnd(length, '\0').slice(0, length), offset, 'latin1');
+  field(name, 0, 100);
+  field('0000644', 100, 8);
+  field('0000000', 108, 8);
+  field('0000000', 116, 8);
+  field(data.length.toString(8).padStart(11, '0'), 124, 12);
+  field('00000000000', 136, 12);
+  field('0', 156, 1);
+  field('ustar', 257, 6);
+  field('00', 263, 2);
+
+  // The checksum is computed with its own field read as eight spaces.
+  header.fill(' ', 148, 156);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+
+  const padding = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return Buffer.concat([header, data, padding, Buffer.alloc(1024)]);
 }

@@ -1,6 +1,6 @@
 // The permission matrix: what each project role may do, and what only system administrators
-// may do. docs/permissions.md publishes the same table; test/unit/auth/permissions.test.ts
-// checks every cell through the running server.
+// may do. docs/access-control.md publishes the same table (test/unit/auth/matrix-docs.test.ts
+// keeps the two equal) and test/http/auth-permissions.test.ts tries every cell on a server.
 
 export const projectRoles = [
   'limited-guest',

@@ -16,6 +16,8 @@ export interface ApiRequest {
   body?: unknown;
   /** A raw body sent as is, for malformed-input tests. */
   rawBody?: string;
+  /** The request breaks the API's rules on purpose: only the error response is checked. */
+  invalid?: boolean;
   contentType?: string;
   headers?: Record<string, string>;
 }

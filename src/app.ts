@@ -123,7 +123,7 @@ async function startAuth(
   if (generated) {
     process.stderr.write(
       `\nCreated the first account: admin / ${generated}\n` +
-        'This password is shown only once. Sign in and change it (berth user passwd admin).\n\n',
+        'This password is shown only once. Sign in and change it (berth user set-password admin).\n\n',
     );
     logger.warn({ user: 'admin' }, 'created the admin account with a generated password');
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Auth } from '../auth/index.js';
 import { auditFilter, auditPage } from './projects.js';
@@ -116,6 +117,5 @@ async function streamExport(
     }
   }
 
-  const { Readable } = await import('node:stream');
   await reply.header('content-type', 'application/x-ndjson').send(Readable.from(lines()));
 }

@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { serveCommand } from './serve.js';
 import { configCheckCommand } from './config-check.js';
 import { advisoriesCommand } from './advisories.js';
+import { sessionCommands } from './login.js';
+import { projectCommand } from './projects.js';
+import { robotCommand } from './robots.js';
+import { userCommand } from './users.js';
 
 /** Builds the `berth` command tree. Each subcommand lives in its own module. */
 export function buildProgram(): Command {
@@ -44,6 +48,12 @@ export function buildProgram(): Command {
     .action(configCheckCommand);
 
   program.addCommand(advisoriesCommand());
+
+  // Management of a running server, through its API (docs/cli.md).
+  for (const command of sessionCommands()) program.addCommand(command);
+  program.addCommand(projectCommand());
+  program.addCommand(robotCommand());
+  program.addCommand(userCommand());
 
   return program;
 }

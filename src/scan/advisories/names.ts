@@ -83,8 +83,14 @@ export function distributionOf(
     const release = os.codename ?? debianCodenames[(os.versionId ?? '').split('.')[0] ?? ''];
     return release ? { distro: 'debian', release } : undefined;
   }
+  // Rolling distributions: OSV files their advisories under the bare ecosystem name.
+  if (os.id === 'wolfi' || os.id === 'chainguard') return { distro: os.id, release: '' };
   if (!os.versionId) return undefined;
   if (os.id === 'alpine') return { distro: 'alpine', release: alpineRelease(os.versionId) };
+  // AlmaLinux:9 and Rocky Linux:9 cover every 9.x point release.
+  if (os.id === 'almalinux' || os.id === 'rocky') {
+    return { distro: os.id, release: os.versionId.split('.')[0] ?? os.versionId };
+  }
 
   return { distro: os.id, release: os.versionId };
 }

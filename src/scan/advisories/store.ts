@@ -171,6 +171,22 @@ export class AdvisoryStore {
       .map(packageAdvisory);
   }
 
+  /**
+   * Whether any advisory names the ecosystem and release at all. A distribution release with
+   * none was never imported, which a scan must say rather than report the image clean.
+   */
+  async covers(ecosystem: string, release: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('affected_packages')
+      .select('id')
+      .where('ecosystem', '=', ecosystem)
+      .where('release', '=', release)
+      .limit(1)
+      .executeTakeFirst();
+
+    return row !== undefined;
+  }
+
   async sources(): Promise<SourceSummary[]> {
     const rows = await this.db.selectFrom('sources').selectAll().orderBy('name').execute();
 

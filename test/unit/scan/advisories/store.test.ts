@@ -120,6 +120,14 @@ describe('which distribution release an image is looked up under', () => {
       { id: 'ubuntu', versionId: '22.04' },
       { distro: 'ubuntu', release: '22.04' },
     ],
+    [
+      { id: 'rocky', versionId: '9.4' },
+      { distro: 'rocky', release: '9' },
+    ],
+    [
+      { id: 'wolfi', versionId: '20230201' },
+      { distro: 'wolfi', release: '' },
+    ],
     [{ id: 'debian' }, undefined],
   ])('%o → %o', (os, expected) => {
     expect(distributionOf(os)).toEqual(expected);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes a checkout runnable: installs npm dependencies when package-lock.json changed since the
-// last install, and compiles src/ when any source is newer than the last build. Cheap when
-// nothing changed, so `npm start` and `npm test` call it every time.
+// last install, compiles src/ when any source is newer than the last build, and builds the
+// portal (portal/ to portal/dist) when any of its sources is newer than its last build. Cheap
+// when nothing changed, so `npm start` and `npm test` call it every time.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -26,9 +27,10 @@ function ensureDependencies() {
   writeFileSync(stamp, hash);
 }
 
-function newestMtime(dir) {
+function newestMtime(dir, skip = new Set()) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (skip.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
   }
@@ -45,9 +47,24 @@ function ensureBuild() {
   );
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) return;
 
-  step('compiling TypeScript (npm run build)', npm, ['run', '--silent', 'build']);
+  step('compiling TypeScript (npm run build:server)', npm, ['run', '--silent', 'build:server']);
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+/** The portal has its own stamp: changes to src/ alone do not rebuild it, nor the reverse. */
+function ensurePortal() {
+  const portal = path.join(root, 'portal');
+  const stamp = path.join(portal, 'dist', '.build-stamp');
+  const inputs = Math.max(
+    newestMtime(portal, new Set(['dist'])),
+    statSync(path.join(root, 'package-lock.json')).mtimeMs,
+  );
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) return;
+
+  step('building the portal (npm run build:portal)', npm, ['run', '--silent', 'build:portal']);
   writeFileSync(stamp, new Date().toISOString());
 }
 
 ensureDependencies();
 ensureBuild();
+ensurePortal();

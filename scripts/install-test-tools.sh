@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs every external tool the Berth test suites call: OCI clients built with
-# Go (crane, oras, regctl), the OCI distribution-spec conformance suites, and the
+# Go (crane, oras, regctl), the OCI distribution-spec conformance suites, the
 # Debian container tools (skopeo, podman, buildah, debootstrap) set up for rootful
-# use with `--storage-driver vfs`.
+# use with `--storage-driver vfs`, Chromium for the portal's browser tests, slapd
+# and the OpenLDAP tools for the LDAP sign-in tests, and
+# schemathesis (from PyPI, in its own venv) for fuzzing the management API against
+# its OpenAPI document.
 #
-# Idempotent: a Go tool is rebuilt only when its binary is missing or its stamp
-# (tools/stamps/<tool>.version) differs from the pinned version below; apt runs
+# Idempotent: a Go or Python tool is rebuilt only when its binary is missing or its
+# stamp (tools/stamps/<tool>.version) differs from the pinned version below; apt runs
 # only when a package is missing. Binaries are built under a temporary name and
 # moved into place, so an interrupted run never leaves a half-written binary.
 #
 # Needs: root (for apt), Go >= 1.25 and Node on PATH (Go is also looked for in
-# /usr/local/go/bin). Go's module and build caches stay in their default places.
+# /usr/local/go/bin). Go's module and build caches stay in their default places;
+# pip's cache stays in its default place too.
 #
 # Usage: scripts/install-test-tools.sh        (prints the bin dir on the last line)
 #   BERTH_CACHE        cache root (default: $HOME/.cache/berth); tools go to $BERTH_CACHE/tools/bin
@@ -36,16 +40,25 @@ CONFORMANCE_VERSION=v0.0.0-20231101194043-f2182352d4cc
 # conformance-next for a non-blocking CI job.
 CONFORMANCE_NEXT_VERSION=v0.0.0-20260831232431-97274622c111
 
+# Installed with Debian's python3 into tools/venvs/schemathesis; its dependencies
+# float within what this version declares.
+SCHEMATHESIS_VERSION=4.32.5
+
 # Debian 12 packages, installed by name (exact revisions would break on the next
 # security update). The three clients are checked for major.minor below. Besides
 # the clients: what rootful podman/buildah need at run time without recommends
 # (Debian's podman ships a CNI config, hence the CNI plugins), and CA certificates
-# so that Go can reach the module proxy on a bare machine.
+# so that Go can reach the module proxy on a bare machine. Chromium (with a font, so
+# that screenshots show text) is the browser the portal's end-to-end tests drive
+# through playwright-core. slapd and ldap-utils: the LDAP tests run their own slapd
+# on a free port with a throwaway database (test/support/slapd.ts).
 APT_PACKAGES=(
     skopeo podman buildah debootstrap
     uidmap slirp4netns crun conmon catatonit containernetworking-plugins
     golang-github-containers-common golang-github-containers-image
-    ca-certificates
+    ca-certificates python3 python3-venv
+    chromium fonts-dejavu-core
+    slapd ldap-utils
 )
 SKOPEO_SERIES=1.9
 PODMAN_SERIES=4.3
@@ -153,6 +166,32 @@ conformance_suite() {
     report "$tool" "$version" "built in $((SECONDS - started))s"
 }
 
+# --- Python tools ------------------------------------------------------------------
+
+# python_tool TOOL VERSION: `pip install TOOL==VERSION` into its own venv under
+# tools/venvs/TOOL, linked into the bin dir. A venv records its own path, so it is
+# built in place rather than moved: the stamp goes first and comes back last, so an
+# interrupted run is redone from scratch. Debian's python3 (/usr/bin), not whatever
+# python3 comes first on PATH, so the venv does not hang on a user's interpreter.
+python_tool() {
+    local tool=$1 version=$2 venv=$TOOLS_DIR/venvs/$1 started
+    if up_to_date "$tool" "$version" && [[ -x $venv/bin/$tool ]]; then
+        report "$tool" "$version" cached
+        return
+    fi
+    started=$SECONDS
+    rm -f "$STAMP_DIR/$tool.version"
+    rm -rf "$venv"
+    mkdir -p "$TOOLS_DIR/venvs"
+    /usr/bin/python3 -m venv "$venv" || die "python3 -m venv failed (is python3-venv installed?)"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$tool==$version" ||
+        die "pip install $tool==$version failed"
+    "$venv/bin/$tool" --version >/dev/null || die "$tool --version failed after install"
+    ln -sfn "$venv/bin/$tool" "$BIN_DIR/$tool"
+    write_stamp "$tool" "$version"
+    report "$tool" "$version" "installed in $((SECONDS - started))s"
+}
+
 # --- Debian packages ---------------------------------------------------------------
 
 apt_packages() {
@@ -168,10 +207,24 @@ apt_packages() {
     ((EUID == 0)) || die "apt packages missing (${missing[*]}); run as root"
     echo "apt: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # The system slapd would only sit on port 389: tell its package to create no
+    # directory, so that its service has nothing to serve (a slapd set up before is
+    # left as it is).
+    echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
     # Wait for a concurrent apt/dpkg run instead of failing on its lock.
     apt-get -o DPkg::Lock::Timeout=300 update -qq
     apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+    if [[ " ${missing[*]} " == *" slapd "* ]]; then
+        system_slapd_off
+    fi
+}
+
+# Keeps a freshly installed system slapd stopped, now and at boot, where an init
+# system started it despite having no directory to serve.
+system_slapd_off() {
+    invoke-rc.d slapd stop >/dev/null 2>&1 || true
+    update-rc.d slapd disable >/dev/null 2>&1 || true
 }
 
 # check_series TOOL SERIES: the installed TOOL must be major.minor SERIES.
@@ -242,6 +295,9 @@ main() {
     check_series podman "$PODMAN_SERIES"
     check_series buildah "$BUILDAH_SERIES"
     report debootstrap "$(dpkg-query -W -f='${Version}' debootstrap)" apt
+    report chromium "$(dpkg-query -W -f='${Version}' chromium)" apt
+    report slapd "$(dpkg-query -W -f='${Version}' slapd)" apt
+    report ldap-utils "$(dpkg-query -W -f='${Version}' ldap-utils)" apt
     if ((changed == 0)) || [[ ${BERTH_TOOLS_CHECK:-0} == 1 ]]; then
         smoke_vfs
     fi
@@ -251,6 +307,7 @@ main() {
     go_tool regctl "$REGCTL_MODULE/cmd/regctl" "$REGCTL_VERSION"
     conformance_suite
     go_tool conformance-next "$CONFORMANCE_MODULE" "$CONFORMANCE_NEXT_VERSION"
+    python_tool schemathesis "$SCHEMATHESIS_VERSION"
 
     echo "$BIN_DIR"
 }

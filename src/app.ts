@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createAuth, type Auth } from './auth/index.js';
+import {
+  createAuth,
+  LdapSource,
+  type Auth,
+  type OidcSettings,
+  type PasswordSource,
+} from './auth/index.js';
 import type { Logger } from 'pino';
 import { listenAddress, resolvedPaths, type Config } from './config/index.js';
 import { buildServer } from './http/server.js';
@@ -118,7 +124,15 @@ async function startAuth(
   logger: Logger,
   adminPassword: string | undefined,
 ): Promise<Auth> {
-  const auth = createAuth(meta, config.auth, config.audit, logger);
+  const sources = passwordSources(config, logger);
+  const oidc = oidcSettings(config);
+  const auth = createAuth(meta, config.auth, config.audit, logger, sources, oidc);
+  if (sources.length > 0 || oidc) {
+    logger.info(
+      { ldap: sources.length > 0 ? config.auth.ldap.url : undefined, oidc: oidc?.issuer },
+      'identity sources enabled',
+    );
+  }
   const generated = await auth.accounts.bootstrapAdmin(adminPassword);
   if (generated) {
     process.stderr.write(
@@ -132,7 +146,23 @@ async function startAuth(
   return auth;
 }
 
-/** What GET /api/v1/settings shows: the configuration minus paths to key material. */
+/** Directories that check passwords; the schema made sure an enabled one is complete. */
+function passwordSources(config: Config, logger: Logger): PasswordSource[] {
+  const { enabled, url, userBase, ...ldap } = config.auth.ldap;
+
+  return enabled && url && userBase ? [new LdapSource({ ...ldap, url, userBase }, logger)] : [];
+}
+
+function oidcSettings(config: Config): OidcSettings | undefined {
+  const { enabled, issuer, clientId, ...oidc } = config.auth.oidc;
+
+  return enabled && issuer && clientId ? { ...oidc, issuer, clientId } : undefined;
+}
+
+/**
+ * What GET /api/v1/settings shows: the configuration minus paths to key material. Credentials
+ * (auth.ldap.bindPassword, auth.oidc.clientSecret) are Secrets, which serialise as [redacted].
+ */
 function publicSettings(config: Config): Record<string, unknown> {
   const { tls, ...rest } = config;
   return { ...rest, tls: { enabled: Boolean(tls.cert) } };

@@ -3,6 +3,7 @@ import type { Auth } from '../auth/index.js';
 import type { Registry } from '../registry/index.js';
 import { openApiDocument } from './openapi.js';
 import { projectRoutes } from './projects.js';
+import { repositoryRoutes } from './repositories.js';
 import { robotRoutes } from './robots.js';
 import { registerRoutes, type ApiRoute } from './route.js';
 import { systemRoutes, type PublicSettings } from './system.js';
@@ -20,7 +21,13 @@ export interface ManagementApiOptions {
 const maxBodyBytes = 256 * 1024;
 
 export function apiRoutes(settings: PublicSettings): ApiRoute[] {
-  return [...projectRoutes, ...userRoutes, ...robotRoutes, ...systemRoutes(settings)];
+  return [
+    ...projectRoutes,
+    ...repositoryRoutes,
+    ...userRoutes,
+    ...robotRoutes,
+    ...systemRoutes(settings),
+  ];
 }
 
 /** Mounts /api/v1: the routes and their OpenAPI document at /api/v1/openapi.json. */

@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  labelKeyPattern,
+  maxLabels,
+  maxLabelValue,
+  passwordMaxLength,
+  passwordMinLength,
+  projectNamePattern,
+  robotNamePattern,
+  userNamePattern,
+} from '../auth/index.js';
 import type {
   AuditEvent,
   MemberRecord,
@@ -13,6 +23,30 @@ import { projectRoles, robotActionList } from './vocabulary.js';
 
 const timestamp = z.iso.datetime().describe('RFC 3339 time in UTC');
 const labels = z.record(z.string(), z.string()).describe('string labels, e.g. {"env": "prod"}');
+
+// What a request may carry: the rules src/auth/validation.ts applies, stated here too so that
+// the document tells clients (and fuzzers) what the server accepts.
+const projectName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(projectNamePattern, 'lowercase letters and digits, separated by ".", "_", "__" or "-"');
+const userName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(userNamePattern, 'letters, digits, ".", "_", "@" or "-", around a letter or digit');
+const robotName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(robotNamePattern, 'lowercase letters, digits, ".", "_" or "-", around a letter or digit');
+const password = z.string().min(passwordMinLength).max(passwordMaxLength);
+const labelsInput = z
+  .record(z.string().regex(labelKeyPattern, 'a label key'), z.string().max(maxLabelValue))
+  .refine((value) => Object.keys(value).length <= maxLabels, `at most ${maxLabels} labels`)
+  .meta({ maxProperties: maxLabels })
+  .describe('string labels, e.g. {"env": "prod"}');
 
 export const errorBody = z.object({
   errors: z.array(
@@ -46,15 +80,15 @@ export const project = z.object({
 });
 
 export const projectCreate = z.strictObject({
-  name: z.string().min(1).max(128),
+  name: projectName,
   public: z.boolean().optional(),
-  labels: labels.optional(),
+  labels: labelsInput.optional(),
   quotaBytes: z.number().int().min(0).nullable().optional(),
 });
 
 export const projectUpdate = z.strictObject({
   public: z.boolean().optional(),
-  labels: labels.optional(),
+  labels: labelsInput.optional(),
 });
 
 export const quota = z.object({
@@ -93,8 +127,8 @@ export const user = z.object({
 });
 
 export const userCreate = z.strictObject({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(256),
+  username: userName,
+  password,
   email: z.string().max(256).nullable().optional(),
   displayName: z.string().max(256).nullable().optional(),
   admin: z.boolean().optional(),
@@ -108,12 +142,14 @@ export const userUpdate = z.strictObject({
 });
 
 export const passwordChange = z.strictObject({
-  password: z.string().min(1).max(256),
+  password,
   currentPassword: z.string().max(256).optional(),
 });
 
 export const grant = z.strictObject({
-  project: z.string().min(1).max(128).describe('a project name, or "*" for every project'),
+  project: z
+    .union([z.literal('*'), projectName])
+    .describe('a project name, or "*" for every project'),
   repositories: z.array(z.string().min(1).max(256)).max(100).optional(),
   actions: z.array(z.enum(robotActionList)).min(1),
 });
@@ -137,7 +173,7 @@ export const robot = z.object({
 });
 
 export const robotCreate = z.strictObject({
-  name: z.string().min(1).max(64),
+  name: robotName,
   description: z.string().max(1024).nullable().optional(),
   grants: z.array(grant).min(1).max(100),
   expiresAt: timestamp.nullable().optional(),

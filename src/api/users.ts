@@ -4,6 +4,23 @@ import * as s from './schemas.js';
 
 const userParams = z.object({ username: z.string().min(1).max(128) });
 
+const cliSecret = z.object({
+  username: z.string(),
+  secret: z.string().describe('the Basic password for registry clients; shown only this once'),
+});
+
+const signInMethods = z.object({
+  password: z.boolean().describe('accounts sign in with a password (local ones, LDAP ones)'),
+  ldap: z.boolean().describe('passwords are also checked against an LDAP directory'),
+  oidc: z
+    .object({
+      label: z.string().describe('text for the sign-in button'),
+      loginUrl: z.string().describe('open in the browser, adding ?return_to=/path'),
+    })
+    .nullable()
+    .describe('browser sign-in through an OpenID Connect provider, when offered'),
+});
+
 export const userRoutes: ApiRoute[] = [
   route({
     method: 'GET',
@@ -78,6 +95,41 @@ export const userRoutes: ApiRoute[] = [
     status: 204,
     async handler({ actor, auth, params }) {
       await auth.accounts.deleteUser(actor, params.username);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/users/me/cli-secret',
+    operationId: 'regenerateCliSecret',
+    summary:
+      'A new CLI secret for the calling OIDC user, for docker/podman login; the old one and ' +
+      'earlier refresh tokens stop working',
+    tag: 'users',
+    status: 200,
+    response: cliSecret,
+    async handler({ actor, auth }) {
+      return auth.accounts.regenerateCliSecret(actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/sign-in-methods',
+    operationId: 'getSignInMethods',
+    summary: 'How people may sign in, for a sign-in page (anyone)',
+    tag: 'users',
+    status: 200,
+    response: signInMethods,
+    anonymous: true,
+    async handler({ auth }) {
+      const oidc = auth.oidc && {
+        label: auth.oidc.settings.buttonLabel,
+        loginUrl: '/auth/oidc/login',
+      };
+      return {
+        password: true,
+        ldap: auth.sources.some((source) => source.name === 'ldap'),
+        oidc: oidc ?? null,
+      };
     },
   }),
   route({

@@ -343,6 +343,30 @@ export class AccountService {
     this.changed(actor, 'user.password', null, username);
   }
 
+  /**
+   * A new CLI secret for the calling OIDC user, shown once: registry clients cannot follow a
+   * browser sign-in, so they use it as the password. The old secret stops working at once, and
+   * so do refresh tokens issued before (a leaked secret may have made some).
+   */
+  async regenerateCliSecret(actor: Actor): Promise<{ username: string; secret: string }> {
+    const principal = actor.principal;
+    if (principal.kind !== 'user') throw new AuthError('denied', 'only users have a CLI secret');
+    if (principal.source !== 'oidc') {
+      throw new AuthError(
+        'invalid',
+        `"${principal.name}" signs in with a password, which registry clients accept as it is`,
+      );
+    }
+
+    const secret = generateSecret();
+    await this.accounts.updateUser(principal.name, {
+      cliSecretHash: hashSecret(secret),
+      tokensValidAfter: Date.now(),
+    });
+    this.changed(actor, 'user.cli-secret', null, principal.name);
+    return { username: principal.name, secret };
+  }
+
   async deleteUser(actor: Actor, username: string): Promise<void> {
     this.requireSystem(actor, 'manage-users');
     if (this.isSelf(actor, username)) throw new AuthError('invalid', 'you cannot delete yourself');

@@ -1,4 +1,5 @@
 import type { AccountStore, AuditEvent, AuditFilter } from '../metadata/index.js';
+import { robotPrefix } from './authenticator.js';
 import { principalName, type Principal } from './principal.js';
 
 export type AuditResult = 'success' | 'failure' | 'denied';
@@ -39,13 +40,14 @@ export class AuditLog {
     private readonly onError: (err: unknown) => void,
   ) {}
 
+  /** `actor` is who acted, or the name of whoever tried (a failed sign-in) or `system`. */
   record(actor: Principal | string, entry: AuditEntry, at = Date.now()): void {
     const principal = typeof actor === 'string' ? undefined : actor;
     this.pending.push({
       id: 0,
       at,
       actor: principal ? principalName(principal) : (actor as string),
-      actorKind: principal?.kind ?? 'user',
+      actorKind: principal?.kind ?? kindOfName(actor as string),
       action: entry.action,
       project: entry.project ?? null,
       resource: entry.resource ?? null,
@@ -83,4 +85,11 @@ export class AuditLog {
     if (this.options.retentionMs <= 0) return 0;
     return this.accounts.deleteAuditEventsBefore(now - this.options.retentionMs);
   }
+}
+
+/** The kind of a bare name: Berth's own events are `system`'s, unsigned requests `anonymous`'s. */
+function kindOfName(name: string): string {
+  if (name === 'system' || name === 'anonymous') return name;
+
+  return name.startsWith(robotPrefix) ? 'robot' : 'user';
 }

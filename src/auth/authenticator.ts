@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccountStore, UserRecord } from '../metadata/index.js';
+import type { AccountStore, IdentitySource, UserRecord } from '../metadata/index.js';
 import type { AuditLog } from './audit.js';
 import { TtlCache } from './cache.js';
 import { AuthError } from './errors.js';
@@ -17,19 +17,35 @@ export type Credentials =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'bearer'; token: string };
 
-/** An identity a directory vouches for after checking a password (LDAP). */
+/** An identity an identity source vouches for: a directory (LDAP) or a provider (OIDC). */
 export interface ExternalIdentity {
   username: string;
+  /** The source's own stable id of the person (OIDC `sub`), when it has one. */
+  subject?: string;
   email?: string;
   displayName?: string;
   groups: string[];
-  admin: boolean;
+  /** Whether the source's admin group holds the user; absent when no admin group is set. */
+  admin?: boolean;
 }
 
-/** A directory that checks passwords for accounts Berth does not hold a password for. */
+/**
+ * A directory that checks passwords for accounts Berth does not hold a password for.
+ * `authenticate` answers undefined for an unknown name or a wrong password, and throws
+ * SourceUnavailableError when it cannot tell (the directory is down or refuses its service
+ * account).
+ */
 export interface PasswordSource {
   readonly name: 'ldap';
   authenticate(username: string, password: string): Promise<ExternalIdentity | undefined>;
+}
+
+/** An identity source that cannot answer now; says nothing about the credentials. */
+export class SourceUnavailableError extends Error {
+  constructor(readonly source: string) {
+    super(`the ${source.toUpperCase()} directory cannot be reached; try again later`);
+    this.name = 'SourceUnavailableError';
+  }
 }
 
 export interface Authenticated {
@@ -103,6 +119,32 @@ export class Authenticator {
     }
   }
 
+  /**
+   * An account signed in through an identity source (OIDC): creates or updates it, and records
+   * the sign-in. Refused when the name belongs to another account or the account is disabled.
+   */
+  async identityLogin(
+    source: ExternalSource,
+    identity: ExternalIdentity,
+    remoteAddr: string,
+  ): Promise<UserPrincipal> {
+    try {
+      const principal = await this.adopt(source, identity);
+      await this.accounts.updateUser(principal.name, { lastLoginAt: Date.now() });
+      this.audit.record(principal, { action: 'login', remoteAddr, detail: { source } });
+
+      return principal;
+    } catch (err) {
+      this.audit.record(identity.username.slice(0, 256), {
+        action: 'login',
+        result: 'failure',
+        remoteAddr,
+        detail: { source, reason: (err as Error).message },
+      });
+      throw err;
+    }
+  }
+
   /** The current state of a token's subject: it may have been disabled since the token was made. */
   async subject(name: string, kind: SubjectKind): Promise<Principal> {
     if (kind === 'anonymous') return anonymous;
@@ -133,14 +175,7 @@ export class Authenticator {
     await this.guard.beforeAttempt(username);
 
     const user = await this.accounts.getUser(username);
-    let principal: UserPrincipal | undefined;
-    if (user?.source === 'local' || !user) {
-      const ok = await verifyPassword(user?.passwordHash ?? null, password);
-      if (ok && user) principal = userPrincipal(user);
-    }
-    if (!principal && (!user || user.source === 'ldap')) {
-      principal = await this.externalLogin(username, password);
-    }
+    const principal = await this.checkPassword(username, user, password);
 
     if (!principal) {
       const locked = await this.guard.failed(username);
@@ -154,43 +189,109 @@ export class Authenticator {
     if (user?.disabled) throw new AuthError('unauthenticated', 'the account is disabled');
 
     await this.guard.succeeded(username);
-    await this.accounts.updateUser(username, { lastLoginAt: Date.now() });
+    await this.accounts.updateUser(principal.name, { lastLoginAt: Date.now() });
     return principal;
   }
 
-  /** Asks each directory in turn; the first that knows the password creates or updates the user. */
+  /**
+   * Each kind of account proves itself its own way: local users with their password, OIDC users
+   * with their CLI secret (registry clients cannot follow a browser sign-in), directory users and
+   * names Berth does not know with the directory. A local account is never handed to a directory.
+   */
+  private async checkPassword(
+    username: string,
+    user: UserRecord | undefined,
+    password: string,
+  ): Promise<UserPrincipal | undefined> {
+    if (user?.source === 'oidc') {
+      const ok = user.cliSecretHash !== null && secretMatches(user.cliSecretHash, password);
+      return ok ? userPrincipal(user) : undefined;
+    }
+    if (!user || user.source === 'local') {
+      const ok = await verifyPassword(user?.passwordHash ?? null, password);
+      if (ok && user) return userPrincipal(user);
+      if (user) return undefined;
+    }
+
+    return this.externalLogin(username, password);
+  }
+
+  /**
+   * Asks each directory in turn; the first that knows the password creates or updates the user.
+   * A directory that cannot answer is skipped, and reported only if no other one knew the user,
+   * so that an outage reads as an outage rather than as a wrong password.
+   */
   private async externalLogin(
     username: string,
     password: string,
   ): Promise<UserPrincipal | undefined> {
+    let unavailable: SourceUnavailableError | undefined;
     for (const source of this.sources) {
-      const identity = await source.authenticate(username, password);
+      let identity: ExternalIdentity | undefined;
+      try {
+        identity = await source.authenticate(username, password);
+      } catch (err) {
+        if (!(err instanceof SourceUnavailableError)) throw err;
+        unavailable = err;
+      }
       if (!identity) continue;
 
-      const existing = await this.accounts.getUser(identity.username);
-      if (existing && existing.source !== source.name) return undefined;
-      if (!existing) {
-        await this.accounts.createUser({
-          username: identity.username,
-          email: identity.email ?? null,
-          displayName: identity.displayName ?? null,
-          passwordHash: null,
-          source: source.name,
-          admin: identity.admin,
-          groups: identity.groups,
-        });
-      } else {
-        await this.accounts.updateUser(identity.username, {
-          groups: identity.groups,
-          admin: identity.admin,
-          email: identity.email ?? existing.email,
-        });
-      }
-      const user = (await this.accounts.getUser(identity.username)) as UserRecord;
-      return user.disabled ? undefined : userPrincipal(user);
+      // A name taken by another account, or a disabled account, fails like a wrong password.
+      return this.adopt(source.name, identity).catch((err: unknown) => {
+        if (err instanceof AuthError) return undefined;
+        throw err;
+      });
     }
 
+    if (unavailable) throw new AuthError('unauthenticated', unavailable.message);
     return undefined;
+  }
+
+  /**
+   * Creates or updates the account of an external identity. A name held by an account of
+   * another source, or by another person of the same source, is refused: a source must not take
+   * over accounts it does not own.
+   */
+  private async adopt(source: ExternalSource, identity: ExternalIdentity): Promise<UserPrincipal> {
+    const existing = await this.accounts.getUser(identity.username);
+    const otherPerson =
+      existing?.externalId && identity.subject && existing.externalId !== identity.subject;
+    if ((existing && existing.source !== source) || otherPerson) {
+      throw new AuthError(
+        'denied',
+        `the name "${identity.username}" belongs to another account; ask an administrator`,
+      );
+    }
+
+    if (!existing) {
+      await this.accounts.createUser({
+        username: identity.username,
+        email: identity.email ?? null,
+        displayName: identity.displayName ?? null,
+        passwordHash: null,
+        source,
+        admin: identity.admin ?? false,
+        groups: identity.groups,
+        externalId: identity.subject ?? null,
+      });
+    } else {
+      await this.accounts.updateUser(identity.username, {
+        groups: identity.groups,
+        admin: identity.admin,
+        email: identity.email ?? existing.email,
+        displayName: identity.displayName ?? existing.displayName,
+      });
+    }
+    this.forget(identity.username);
+
+    const user = (await this.accounts.getUser(identity.username)) as UserRecord;
+    if (user.disabled) throw new AuthError('unauthenticated', 'the account is disabled');
+    return userPrincipal(user);
+  }
+
+  /** Tokens of a user whose groups or admin flag just changed must not act on the old ones. */
+  private forget(username: string): void {
+    this.subjects.delete(`user:${username}`);
   }
 
   private async robotLogin(name: string, secret: string): Promise<RobotPrincipal> {
@@ -229,6 +330,9 @@ export class Authenticator {
     };
   }
 }
+
+/** Sources whose accounts Berth creates on their first sign-in. */
+export type ExternalSource = Exclude<IdentitySource, 'local'>;
 
 export function userPrincipal(user: UserRecord): UserPrincipal {
   return {

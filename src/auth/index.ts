@@ -4,6 +4,7 @@ import { AccessControl } from './access.js';
 import { AccountService } from './accounts.js';
 import { AuditLog } from './audit.js';
 import { Authenticator, type PasswordSource } from './authenticator.js';
+import { OidcLogin, type OidcSettings } from './identity/oidc.js';
 import { KeyRing } from './keys.js';
 import { LoginGuard } from './login-guard.js';
 import { QuotaService } from './quotas.js';
@@ -13,13 +14,21 @@ import { TokenService } from './tokens.js';
 export { AccessControl } from './access.js';
 export { AccountService, robotActions, type Actor } from './accounts.js';
 export { AuditLog, type AuditEntry } from './audit.js';
-export { Authenticator, parseAuthorization, robotPrefix, userPrincipal } from './authenticator.js';
+export {
+  Authenticator,
+  parseAuthorization,
+  robotPrefix,
+  SourceUnavailableError,
+  userPrincipal,
+} from './authenticator.js';
 export type {
   Authenticated,
   Credentials,
   ExternalIdentity,
   PasswordSource,
 } from './authenticator.js';
+export { LdapSource, type LdapSettings } from './identity/ldap.js';
+export { loginTtlMs, OidcLogin, safeReturnPath, type OidcSettings } from './identity/oidc.js';
 export { AuthError, isAuthError, OAuthError, type AuthErrorKind } from './errors.js';
 export * from './permissions.js';
 export { anonymous, isSystemAdmin, principalName, type Principal } from './principal.js';
@@ -27,6 +36,15 @@ export { projectOf, RegistryGate, type RegistryNeed } from './registry-gate.js';
 export { parseScopes, type Scope } from './scopes.js';
 export { TokenService } from './tokens.js';
 export { QuotaService, type QuotaDescription } from './quotas.js';
+export { passwordMaxLength, passwordMinLength } from './secrets.js';
+export {
+  labelKeyPattern,
+  maxLabels,
+  maxLabelValue,
+  projectNamePattern,
+  robotNamePattern,
+  userNamePattern,
+} from './validation.js';
 
 export interface AuthSettings {
   enabled: boolean;
@@ -57,6 +75,10 @@ export interface Auth {
   accounts: AccountService;
   audit: AuditLog;
   quotas: QuotaService;
+  /** Directories that check passwords besides Berth's own accounts (LDAP). */
+  sources: readonly PasswordSource[];
+  /** Browser sign-in through an OIDC provider, when configured. */
+  oidc?: OidcLogin;
   /** Runs the periodic audit retention sweep. */
   start(): void;
   stop(): Promise<void>;
@@ -71,6 +93,7 @@ export function createAuth(
   auditSettings: AuditSettings,
   logger: Logger,
   sources: PasswordSource[] = [],
+  oidcSettings?: OidcSettings,
 ): Auth {
   const store = meta.accounts;
   const audit = new AuditLog(
@@ -139,6 +162,8 @@ export function createAuth(
     accounts,
     audit,
     quotas: new QuotaService(store, access, audit, logger),
+    sources,
+    oidc: oidcSettings && new OidcLogin(oidcSettings, tokens, authenticator, audit, logger),
     start() {
       sweep();
       sweeper = setInterval(sweep, auditSweepMs);

@@ -32,11 +32,15 @@ export interface RefreshClaims {
   issuedAt: number;
 }
 
+type TokenType = 'access' | 'refresh' | 'login';
+
 interface BerthClaims extends JWTPayload {
   access?: { type: string; name: string; actions: string[] }[];
   /** Berth's own: what kind of account `sub` names, and which kind of token this is. */
   bk?: SubjectKind;
-  bt?: 'access' | 'refresh';
+  bt?: TokenType;
+  /** Of a login token: the sign-in in progress it carries. */
+  ls?: Record<string, string>;
 }
 
 /** Oversized tokens are refused before any parsing. */
@@ -61,6 +65,24 @@ export class TokenService {
   async issueRefresh(subject: string, kind: SubjectKind): Promise<IssuedToken> {
     const claims: BerthClaims = { bk: kind, bt: 'refresh' };
     return this.sign(subject, claims, this.options.refreshTtlMs, this.options.issuer);
+  }
+
+  /**
+   * A sign-in in progress (an OIDC state, nonce and PKCE verifier), signed so that the browser
+   * can carry it to the callback and any node can check it there. It grants nothing: only
+   * verifyLogin accepts it.
+   */
+  async issueLogin(state: Record<string, string>, ttlMs: number): Promise<string> {
+    const claims: BerthClaims = { bk: 'anonymous', bt: 'login', ls: state };
+    return (await this.sign('login', claims, ttlMs, this.options.issuer)).token;
+  }
+
+  async verifyLogin(token: string): Promise<Record<string, string>> {
+    const payload = await this.verify(token, this.options.issuer, 'login');
+    const state = payload.ls;
+    if (typeof state !== 'object' || state === null) throw invalidToken('the token is invalid');
+
+    return state;
   }
 
   async verifyAccess(token: string): Promise<AccessClaims> {
@@ -105,11 +127,7 @@ export class TokenService {
     return { token, expiresIn: ttl, issuedAt: new Date(now * 1000).toISOString() };
   }
 
-  private async verify(
-    token: string,
-    audience: string,
-    type: 'access' | 'refresh',
-  ): Promise<BerthClaims> {
+  private async verify(token: string, audience: string, type: TokenType): Promise<BerthClaims> {
     if (token.length > maxTokenLength) throw invalidToken('the token is too long');
 
     let kid: string | undefined;

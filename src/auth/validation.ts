@@ -1,18 +1,21 @@
 import { AuthError } from './errors.js';
 
+// The patterns are exported for the management API's schemas (src/api/schemas.ts), so that its
+// OpenAPI document states the same rules these checks apply.
+
 /**
  * A project name is one component of a repository name (distribution spec v1.1 "Pulling
  * manifests": `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`), so that every repository below it is valid.
  */
-const projectName = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const userName = /^[A-Za-z0-9](?:[A-Za-z0-9._@-]{0,126}[A-Za-z0-9])?$/;
-const robotName = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
-const labelKey = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
-const maxLabels = 64;
-const maxLabelValue = 256;
+export const projectNamePattern = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+export const userNamePattern = /^[A-Za-z0-9](?:[A-Za-z0-9._@-]{0,126}[A-Za-z0-9])?$/;
+export const robotNamePattern = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
+export const labelKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+export const maxLabels = 64;
+export const maxLabelValue = 256;
 
 export function checkProjectName(name: string): void {
-  if (name.length < 1 || name.length > 128 || !projectName.test(name)) {
+  if (name.length < 1 || name.length > 128 || !projectNamePattern.test(name)) {
     throw new AuthError(
       'invalid',
       'a project name is 1 to 128 lowercase letters and digits, separated by ".", "_", "__" or "-"',
@@ -21,7 +24,7 @@ export function checkProjectName(name: string): void {
 }
 
 export function checkUserName(name: string): void {
-  if (!userName.test(name)) {
+  if (!userNamePattern.test(name)) {
     throw new AuthError(
       'invalid',
       'a username is 1 to 128 letters, digits, ".", "_", "@" or "-", starting and ending with a letter or digit',
@@ -30,7 +33,7 @@ export function checkUserName(name: string): void {
 }
 
 export function checkRobotName(name: string): void {
-  if (!robotName.test(name)) {
+  if (!robotNamePattern.test(name)) {
     throw new AuthError(
       'invalid',
       'a robot name is 1 to 64 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
@@ -43,7 +46,7 @@ export function checkLabels(labels: Record<string, string>): void {
   if (entries.length > maxLabels) throw new AuthError('invalid', `at most ${maxLabels} labels`);
 
   for (const [key, value] of entries) {
-    if (!labelKey.test(key))
+    if (!labelKeyPattern.test(key))
       throw new AuthError('invalid', `invalid label key "${key.slice(0, 64)}"`);
     if (typeof value !== 'string' || value.length > maxLabelValue) {
       throw new AuthError(

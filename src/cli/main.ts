@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serveCommand } from './serve.js';
 import { configCheckCommand } from './config-check.js';
 import { advisoriesCommand } from './advisories.js';
+import { scanCommand } from './scan.js';
 import { sessionCommands } from './login.js';
 import { projectCommand } from './projects.js';
 import { robotCommand } from './robots.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
     .action(configCheckCommand);
 
   program.addCommand(advisoriesCommand());
+  program.addCommand(scanCommand());
 
   // Management of a running server, through its API (docs/cli.md).
   for (const command of sessionCommands()) program.addCommand(command);

@@ -9,3 +9,4 @@ export {
   ConfigError,
 } from './load.js';
 export { settings, envName, unknownEnvironment } from './settings.js';
+export { Secret } from './secret.js';

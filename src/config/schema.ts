@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Secret } from './secret.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** Node cannot wait longer than 2^31-1 ms for a timer; longer waits silently become 1 ms. */
@@ -34,6 +35,99 @@ const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   }
   return bytes;
 });
+
+/** A credential: kept out of every printed or served copy of the configuration. */
+const secret = z
+  .string()
+  .min(1)
+  .transform((value) => new Secret(value));
+
+/** An LDAP search filter with placeholders, e.g. (uid={username}); values are escaped. */
+const ldapFilter = z
+  .string()
+  .min(3)
+  .max(1024)
+  .refine((f) => f.startsWith('(') && f.endsWith(')'), {
+    message: 'must be an LDAP filter in parentheses, e.g. (uid={username})',
+  });
+
+const ldapAttribute = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9-]*$/, { message: 'must be an LDAP attribute name' });
+
+/** Sign-in with passwords checked by an LDAP directory (docs/access-control.md). */
+const ldap = z
+  .object({
+    enabled: z.boolean().default(false),
+    url: z
+      .string()
+      .regex(/^ldaps?:\/\/[^/?#@\s]+\/?$/, {
+        message: 'must be ldap://HOST[:PORT] or ldaps://HOST[:PORT]',
+      })
+      .optional(),
+    startTls: z.boolean().default(false),
+    tlsCaFile: z.string().min(1).optional(),
+    tlsVerify: z.boolean().default(true),
+    bindDn: z.string().min(1).optional(),
+    bindPassword: secret.optional(),
+    userBase: z.string().min(1).optional(),
+    userFilter: ldapFilter.default('(uid={username})'),
+    usernameAttribute: ldapAttribute.default('uid'),
+    emailAttribute: ldapAttribute.default('mail'),
+    displayNameAttribute: ldapAttribute.default('cn'),
+    groupBase: z.string().min(1).optional(),
+    groupFilter: ldapFilter.default('(member={dn})'),
+    groupNameAttribute: ldapAttribute.default('cn'),
+    memberOfAttribute: ldapAttribute.optional(),
+    adminGroup: z.string().min(1).max(256).optional(),
+    timeout: duration
+      .refine((ms) => ms >= 100 && ms <= 60_000, { message: 'must be between 100ms and 60s' })
+      .prefault('5s'),
+  })
+  .strict()
+  .prefault({})
+  .superRefine((ldap, ctx) => {
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (ldap.enabled && !ldap.url) problem('url', 'is required when auth.ldap.enabled is true');
+    if (ldap.enabled && !ldap.userBase)
+      problem('userBase', 'is required when auth.ldap.enabled is true');
+    if (Boolean(ldap.bindDn) !== Boolean(ldap.bindPassword))
+      problem('bindDn', 'auth.ldap.bindDn and auth.ldap.bindPassword must be given together');
+    if (ldap.startTls && ldap.url?.startsWith('ldaps:'))
+      problem('startTls', 'StartTLS upgrades a plain ldap:// connection; ldaps:// is already TLS');
+  });
+
+/** Browser sign-in through an OpenID Connect provider (docs/access-control.md). */
+const oidc = z
+  .object({
+    enabled: z.boolean().default(false),
+    issuer: z.url({ protocol: /^https?$/ }).optional(),
+    clientId: z.string().min(1).max(256).optional(),
+    clientSecret: secret.optional(),
+    redirectUrl: z.url({ protocol: /^https?$/ }).optional(),
+    scopes: z
+      .string()
+      .refine((s) => s.split(/\s+/).includes('openid'), { message: 'must include openid' })
+      .default('openid profile email'),
+    usernameClaim: z.string().min(1).max(128).default('preferred_username'),
+    groupsClaim: z.string().min(1).max(128).default('groups'),
+    adminGroup: z.string().min(1).max(256).optional(),
+    buttonLabel: z.string().min(1).max(64).default('Sign in with SSO'),
+  })
+  .strict()
+  .prefault({})
+  .superRefine((oidc, ctx) => {
+    for (const key of ['issuer', 'clientId'] as const) {
+      if (oidc.enabled && !oidc[key]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'is required when auth.oidc.enabled is true',
+        });
+      }
+    }
+  });
 
 const listen = z.string().refine((v) => parseListen(v) !== undefined, {
   message: 'must be HOST:PORT, for example 127.0.0.1:5000 or [::1]:5000',
@@ -135,6 +229,8 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        ldap,
+        oidc,
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import {
+  parseAuthorization,
   principalName,
   projectOf,
   isSystemAdmin,
@@ -9,7 +10,11 @@ import {
   type RegistryNeed,
 } from '../auth/index.js';
 import { isDigest } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
 import type { MatchedRoute } from './routes.js';
+
+/** How a request ended: done, failed after admission, or refused at the door. */
+export type AccessResult = 'success' | 'failure' | 'denied';
 
 /** Who a registry request acts as, and what that lets the handlers do on its behalf. */
 export interface Visitor {
@@ -30,7 +35,7 @@ export interface RegistryAccess {
     request: FastifyRequest,
     route: MatchedRoute,
     visitor: Visitor | undefined,
-    ok: boolean,
+    result: AccessResult,
   ): void;
 }
 
@@ -56,17 +61,21 @@ export interface AuthorizedAccessOptions {
 export function authorizedAccess(auth: Auth, options: AuthorizedAccessOptions): RegistryAccess {
   return {
     async admit(request, route) {
-      const authenticated = await auth.gate.check({
-        authorization: request.headers.authorization,
-        remoteAddr: request.ip,
-        realm: options.realm ?? realmFor(request, options.tls),
-        need: needOf(request.method, route),
-      });
-
-      return visitorFor(auth, authenticated.principal);
+      try {
+        const authenticated = await auth.gate.check({
+          authorization: request.headers.authorization,
+          remoteAddr: request.ip,
+          realm: options.realm ?? realmFor(request, options.tls),
+          need: needOf(request.method, route),
+        });
+        return visitorFor(auth, authenticated.principal);
+      } catch (err) {
+        await nameRefusedVisitor(auth, request, err);
+        throw err;
+      }
     },
 
-    record(request, route, visitor, ok) {
+    record(request, route, visitor, result) {
       const action = auditedAction(request.method, route, auth.audit.options.pulls);
       if (!action || !route.name) return;
 
@@ -74,11 +83,28 @@ export function authorizedAccess(auth: Auth, options: AuthorizedAccessOptions): 
         action,
         project: projectOf(route.name),
         resource: `${route.name}${isDigest(route.reference ?? '') ? '@' : ':'}${route.reference ?? ''}`,
-        result: ok ? 'success' : visitor ? 'failure' : 'denied',
+        result,
         remoteAddr: request.ip,
       });
     },
   };
+}
+
+/**
+ * A signed-in caller refused for lack of rights (403) is still someone: name them on the request
+ * so that the audit log and the request log say who was refused. Their credentials were just
+ * checked, so this second look is served from the authenticator's cache.
+ */
+async function nameRefusedVisitor(
+  auth: Auth,
+  request: FastifyRequest,
+  err: unknown,
+): Promise<void> {
+  if (!(err instanceof RegistryError) || err.code !== 'DENIED') return;
+
+  const credentials = parseAuthorization(request.headers.authorization);
+  const { principal } = await auth.authenticator.fromCredentials(credentials, request.ip);
+  request.visitor = visitorFor(auth, principal);
 }
 
 function visitorFor(auth: Auth, principal: Principal): Visitor {

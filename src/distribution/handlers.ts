@@ -169,7 +169,13 @@ async function startUpload({
   // "Mounting a blob from another repository": the registry may answer 202 instead of 201).
   const result = await registry.uploads.start(
     route.name!,
-    { mount: query.get('mount') ?? undefined, from: query.get('from') ?? undefined, digest, body },
+    {
+      mount: query.get('mount') ?? undefined,
+      from: query.get('from') ?? undefined,
+      digest,
+      body,
+      length: body ? declaredLength(request) : undefined,
+    },
     { canMount: (source) => visitor.canPull(source) },
   );
 

@@ -84,10 +84,10 @@ async function dispatch(
       countIn: options.countIn,
       visitor,
     });
-    access.record(request, route, visitor, true);
+    access.record(request, route, visitor, 'success');
     return result;
   } catch (err) {
-    access.record(request, route, visitor, false);
+    access.record(request, route, visitor ?? request.visitor, visitor ? 'failure' : 'denied');
     throw err;
   }
 }

@@ -53,7 +53,8 @@ export function levelFor(
   route: string | undefined,
 ): 'error' | 'info' | 'debug' {
   if (status >= 500) return 'error';
-  if (route === 'health' || route === 'metrics') return 'debug';
+  // A portal page load is a dozen file requests; the API calls it makes are logged as usual.
+  if (route === 'health' || route === 'metrics' || route === 'portal') return 'debug';
   if (status === 404 && method === 'HEAD') return 'debug';
 
   return 'info';

@@ -11,6 +11,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { managementApi } from '../api/index.js';
+import { oidcRoutes } from '../api/oidc.js';
 import { tokenEndpoint } from '../api/token.js';
 import type { Auth } from '../auth/index.js';
 import { authorizedAccess, distributionApi, openAccess } from '../distribution/index.js';
@@ -20,6 +21,7 @@ import { RegistryError } from '../oci/errors.js';
 import { errorResponse, type ErrorResponse } from './errors.js';
 import { levelFor, loggablePath } from './logging.js';
 import { createMetrics } from './metrics.js';
+import { defaultPortalRoot, portalPages } from './portal.js';
 
 export interface ServerOptions {
   registry: Registry;
@@ -36,9 +38,18 @@ export interface ServerOptions {
   keepAliveTimeoutMs: number;
   /** A connection that sends and receives nothing for this long is closed. */
   idleTimeoutMs: number;
+  /** The built portal (portal/dist unless given); no pages are served when it is missing. */
+  portalRoot?: string;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Longest path parameter the router accepts, percent-encoded. Fastify's default of 100 is
+ * shorter than names the management API takes (a project robot's name is up to 199 characters,
+ * a group's 256, each possibly percent-encoded); longer ones are refused with 414.
+ */
+const maxParamLength = 4096;
 
 /** Assembles the HTTP server: distribution API, health, metrics, request logging, error mapping. */
 export function buildServer(options: ServerOptions): FastifyInstance {
@@ -61,6 +72,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
     exposeHeadRoutes: false,
     clientErrorHandler: answerUnparsable,
+    routerOptions: { maxParamLength },
+    // URLs the router refuses before any route runs (a parameter past maxParamLength, broken
+    // percent-encoding) get the spec's error body too, from the same mapping.
+    frameworkErrors: (err, _request, reply) => {
+      const response = errorResponse(err);
+      const headers = { ...response.headers, 'content-type': 'application/json' };
+      reply.raw.writeHead(response.status, headers).end(JSON.stringify(response.body));
+    },
   };
   const app = (options.tls
     ? Fastify({
@@ -100,6 +119,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   if (auth) {
     app.register(tokenEndpoint, { auth });
+    if (auth.oidc) app.register(oidcRoutes, { auth, oidc: auth.oidc, tls: Boolean(options.tls) });
     app.register(managementApi, {
       auth,
       registry: options.registry,
@@ -108,6 +128,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       prefix: '/api/v1',
     });
   }
+  app.register(portalPages, { root: options.portalRoot ?? defaultPortalRoot });
 
   return app;
 }

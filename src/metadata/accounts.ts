@@ -53,12 +53,16 @@ export interface UserRecord {
   tokensValidAfter: number;
   createdAt: number;
   lastLoginAt: number | null;
+  /** The identity source's stable id of the account (OIDC `sub`); null for others. */
+  externalId: string | null;
+  /** sha256 of the CLI secret of an OIDC account; null until one is made. */
+  cliSecretHash: string | null;
 }
 
 export type NewUser = Pick<
   UserRecord,
   'username' | 'email' | 'displayName' | 'passwordHash' | 'source' | 'admin'
-> & { groups?: string[] };
+> & { groups?: string[]; externalId?: string | null };
 
 export type UserPatch = Partial<
   Pick<
@@ -71,6 +75,7 @@ export type UserPatch = Partial<
     | 'groups'
     | 'tokensValidAfter'
     | 'lastLoginAt'
+    | 'cliSecretHash'
   >
 >;
 
@@ -284,7 +289,7 @@ export class AccountStore {
         SELECT DISTINCT b.digest, b.size FROM repository_blobs rb
         JOIN repositories r ON r.id = rb.repository_id
         JOIN blobs b ON b.digest = rb.digest
-        WHERE ${inProject(project)}
+        WHERE ${inProject(project)} AND rb.released_at IS NULL
       ) AS linked`.execute(this.db);
     const manifests = await sql<{ total: number | null }>`
       SELECT SUM(size) AS total FROM (
@@ -387,6 +392,7 @@ export class AccountStore {
         groups: JSON.stringify(user.groups ?? []),
         tokens_valid_after: 0,
         created_at: now,
+        external_id: user.externalId ?? null,
       })
       .execute();
 
@@ -441,6 +447,7 @@ export class AccountStore {
     if (patch.groups !== undefined) set.groups = JSON.stringify(patch.groups);
     if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
     if (patch.lastLoginAt !== undefined) set.last_login_at = patch.lastLoginAt;
+    if (patch.cliSecretHash !== undefined) set.cli_secret_hash = patch.cliSecretHash;
     if (Object.keys(set).length === 0) return;
 
     await this.db.updateTable('users').set(set).where('username', '=', username).execute();
@@ -688,6 +695,8 @@ function toUser(row: Selectable<UserTable>): UserRecord {
     tokensValidAfter: Number(row.tokens_valid_after),
     createdAt: Number(row.created_at),
     lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
+    externalId: row.external_id,
+    cliSecretHash: row.cli_secret_hash,
   };
 }
 

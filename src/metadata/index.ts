@@ -14,6 +14,7 @@ import { MetadataStore } from './store.js';
 
 export { MetadataStore } from './store.js';
 export type { ManifestRecord, ManifestReference, UploadRecord, PullRecord, Page } from './store.js';
+export type { ArtifactRecord, RepositoryOrder, RepositorySummary, TagRecord } from './store.js';
 export type { Dialect } from './migrations.js';
 export { AccountStore, inProject } from './accounts.js';
 export type * from './accounts.js';

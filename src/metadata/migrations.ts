@@ -10,6 +10,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry_core': { up: (db) => registryCore(db, dialect) },
     '0002_accounts': { up: (db) => accounts(db, dialect) },
+    '0003_identity_sources': { up: identitySources },
+    '0004_released_blobs': { up: releasedBlobs },
   };
 
   return { getMigrations: async () => migrations };
@@ -238,4 +240,19 @@ async function accounts(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('first_failed_at', 'bigint', (c) => c.notNull())
     .addColumn('locked_until', 'bigint')
     .execute();
+}
+
+/** What OIDC accounts need: the provider's id of the person, and a secret for registry clients. */
+async function identitySources(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('users').addColumn('external_id', 'text').execute();
+  await db.schema.alterTable('users').addColumn('cli_secret_hash', 'text').execute();
+}
+
+/**
+ * When the last manifest of a repository that referenced a blob is deleted, the blob stays
+ * linked (the spec lets clients still fetch or delete it) but is marked released, so quotas
+ * stop counting it at once instead of waiting for garbage collection.
+ */
+async function releasedBlobs(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('repository_blobs').addColumn('released_at', 'bigint').execute();
 }

@@ -40,6 +40,8 @@ export interface RepositoryBlobTable {
   digest: string;
   created_at: number;
   last_pulled_at: number | null;
+  /** Set when no manifest of the repository references the blob any more (not counted in quotas). */
+  released_at: number | null;
 }
 
 export interface ManifestTable {
@@ -118,6 +120,10 @@ export interface UserTable {
   tokens_valid_after: number;
   created_at: number;
   last_login_at: number | null;
+  /** The identity source's own stable id of the account (OIDC `sub`), so a name is not reused. */
+  external_id: Generated<string | null>;
+  /** sha256 of the CLI secret OIDC users give registry clients instead of a password. */
+  cli_secret_hash: Generated<string | null>;
 }
 
 export type MemberKind = 'user' | 'group';

@@ -1,7 +1,16 @@
-import { Kysely, Migrator, type Selectable, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Selectable,
+  type SqlBool,
+  type Transaction,
+} from 'kysely';
 import { AccountStore, inProject } from './accounts.js';
 import { migrationProvider, type Dialect } from './migrations.js';
-import type { Database, ManifestTable, ReferenceKind } from './schema.js';
+import type { Database, ManifestTable, ReferenceKind, TagTable } from './schema.js';
 
 export interface ManifestRecord {
   digest: string;
@@ -33,6 +42,43 @@ export interface PullRecord {
   /** Tag name or digest. */
   key: string;
   at: number;
+}
+
+/** A repository as the management API lists it. */
+export interface RepositorySummary {
+  id: number;
+  name: string;
+  /** Artifacts shown at the top level: neither referrers nor untagged children of an index. */
+  artifactCount: number;
+  tagCount: number;
+  /** Distinct blobs the repository links plus its manifests. */
+  sizeBytes: number;
+  lastPushedAt: number | null;
+}
+
+export type RepositoryOrder = 'name' | 'size' | 'pushed' | 'artifacts';
+
+/** An offset page of a listing, with the total for page counts. */
+export interface Slice<T> {
+  items: T[];
+  total: number;
+}
+
+export interface SliceQuery {
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface ArtifactRecord extends ManifestRecord {
+  lastPulledAt: number | null;
+}
+
+export interface TagRecord {
+  name: string;
+  digest: string;
+  updatedAt: number;
+  lastPulledAt: number | null;
 }
 
 export interface Page<T> {
@@ -159,7 +205,9 @@ export class MetadataStore {
       await trx
         .insertInto('repository_blobs')
         .values({ repository_id: repositoryId, digest, created_at: now, last_pulled_at: null })
-        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+        .onConflict((oc) =>
+          oc.columns(['repository_id', 'digest']).doUpdateSet({ released_at: null }),
+        )
         .execute();
     });
   }
@@ -296,17 +344,18 @@ export class MetadataStore {
   }
 
   /** Deletes a manifest with its tags and references; returns false when it was not there. */
-  async deleteManifest(repositoryId: number, digest: string): Promise<boolean> {
+  async deleteManifest(repositoryId: number, digest: string, now = Date.now()): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await trx
         .deleteFrom('tags')
         .where('repository_id', '=', repositoryId)
         .where('manifest_digest', '=', digest)
         .execute();
-      await trx
+      const children = await trx
         .deleteFrom('manifest_references')
         .where('repository_id', '=', repositoryId)
         .where('manifest_digest', '=', digest)
+        .returning('child_digest')
         .execute();
       const result = await trx
         .deleteFrom('manifests')
@@ -314,6 +363,12 @@ export class MetadataStore {
         .where('digest', '=', digest)
         .executeTakeFirst();
 
+      await releaseBlobs(
+        trx,
+        repositoryId,
+        children.map((c) => c.child_digest),
+        now,
+      );
       return Number(result.numDeletedRows) > 0;
     });
   }
@@ -389,6 +444,266 @@ export class MetadataStore {
       rows.map((r) => r.name),
       limit,
     );
+  }
+
+  // Browsing: the management API's views of repositories, artifacts and tags
+
+  /**
+   * A project's repositories with their counts and sizes, sorted and sliced in the database.
+   * Each aggregate is a subquery on a (repository_id, …) key, so a page costs what its
+   * repositories hold, whatever the size of the rest of the registry.
+   */
+  async summarizeRepositories(
+    project: string,
+    query: SliceQuery & { order: RepositoryOrder; descending: boolean },
+  ): Promise<Slice<RepositorySummary>> {
+    const filter = (eb: ExpressionBuilder<Database, 'repositories'>) => {
+      const conditions = [inProject(project), holdsContent(eb)];
+      if (query.search) conditions.push(contains('repositories.name', query.search));
+      return eb.and(conditions);
+    };
+
+    const total = await this.db
+      .selectFrom('repositories')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(filter)
+      .executeTakeFirst();
+    const rows = await summaries(this.db)
+      .where(filter)
+      .orderBy(sql.ref(repositoryOrder[query.order]), query.descending ? 'desc' : 'asc')
+      .orderBy('repositories.name')
+      .offset(query.offset)
+      .limit(query.limit)
+      .execute();
+
+    return { items: rows.map(toSummary), total: Number(total?.n ?? 0) };
+  }
+
+  async summarizeRepository(name: string): Promise<RepositorySummary | undefined> {
+    const row = await summaries(this.db)
+      .where('repositories.name', '=', name)
+      .where(holdsContent)
+      .executeTakeFirst();
+
+    return row ? toSummary(row) : undefined;
+  }
+
+  /** Top-level artifacts of a repository, newest push first; `search` matches tags and digests. */
+  async listArtifacts(repositoryId: number, query: SliceQuery): Promise<Slice<ArtifactRecord>> {
+    const filter = (eb: ExpressionBuilder<Database, 'manifests'>) => {
+      const conditions: Expression<SqlBool>[] = [
+        eb('manifests.repository_id', '=', repositoryId),
+        isTopLevel(eb),
+      ];
+      if (query.search) conditions.push(matchesTagOrDigest(eb, query.search));
+      return eb.and(conditions);
+    };
+
+    const total = await this.db
+      .selectFrom('manifests')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(filter)
+      .executeTakeFirst();
+    const rows = await this.db
+      .selectFrom('manifests')
+      .selectAll()
+      .where(filter)
+      .orderBy('pushed_at', 'desc')
+      .orderBy('digest')
+      .offset(query.offset)
+      .limit(query.limit)
+      .execute();
+
+    return { items: rows.map(toArtifactRecord), total: Number(total?.n ?? 0) };
+  }
+
+  async getArtifact(repositoryId: number, digest: string): Promise<ArtifactRecord | undefined> {
+    const row = await this.db
+      .selectFrom('manifests')
+      .selectAll()
+      .where('repository_id', '=', repositoryId)
+      .where('digest', '=', digest)
+      .executeTakeFirst();
+
+    return row ? toArtifactRecord(row) : undefined;
+  }
+
+  /** Tags of a repository in byte order, with what each points at. */
+  async listTagRecords(repositoryId: number, query: SliceQuery): Promise<Slice<TagRecord>> {
+    const filter = (eb: ExpressionBuilder<Database, 'tags'>) => {
+      const conditions: Expression<SqlBool>[] = [eb('tags.repository_id', '=', repositoryId)];
+      if (query.search) conditions.push(contains('tags.name', query.search));
+      return eb.and(conditions);
+    };
+
+    const total = await this.db
+      .selectFrom('tags')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(filter)
+      .executeTakeFirst();
+    const rows = await this.db
+      .selectFrom('tags')
+      .selectAll()
+      .where(filter)
+      .orderBy('name')
+      .offset(query.offset)
+      .limit(query.limit)
+      .execute();
+
+    return { items: rows.map(toTagRecord), total: Number(total?.n ?? 0) };
+  }
+
+  /**
+   * The first `limit` tags (byte order) and the tag count of each manifest among `digests`.
+   * A manifest may carry thousands of tags: the window keeps each one's share small.
+   */
+  async tagsOfManifests(
+    repositoryId: number,
+    digests: string[],
+    limit: number,
+  ): Promise<Map<string, { names: string[]; count: number }>> {
+    const result = new Map(digests.map((d) => [d, { names: [] as string[], count: 0 }]));
+    if (digests.length === 0) return result;
+
+    const rows = await sql<{ manifest_digest: string; name: string; n: number }>`
+      SELECT manifest_digest, name, n FROM (
+        SELECT manifest_digest, name,
+          ROW_NUMBER() OVER (PARTITION BY manifest_digest ORDER BY name) AS position,
+          COUNT(*) OVER (PARTITION BY manifest_digest) AS n
+        FROM tags
+        WHERE repository_id = ${repositoryId} AND manifest_digest IN (${sql.join(digests)})
+      ) AS ranked
+      WHERE position <= ${limit}
+      ORDER BY manifest_digest, name`.execute(this.db);
+    for (const row of rows.rows) {
+      const entry = result.get(row.manifest_digest);
+      if (!entry) continue;
+      entry.names.push(row.name);
+      entry.count = Number(row.n);
+    }
+
+    return result;
+  }
+
+  /**
+   * What pulling each manifest among `digests` transfers: the manifest, its config and layers,
+   * and for an index each child with its own blobs. A blob shared by two children counts twice,
+   * as a client pulling every platform would fetch it once per platform only from its cache.
+   */
+  async artifactSizes(repositoryId: number, digests: string[]): Promise<Map<string, number>> {
+    const children = await this.db
+      .selectFrom('manifest_references')
+      .select(['manifest_digest', 'child_digest'])
+      .where('repository_id', '=', repositoryId)
+      .where('kind', '=', 'manifest')
+      .where('manifest_digest', 'in', digests.length > 0 ? digests : [''])
+      .execute();
+    const own = await this.ownSizes(repositoryId, [
+      ...digests,
+      ...children.map((c) => c.child_digest),
+    ]);
+
+    const sizes = new Map(digests.map((d) => [d, own.get(d) ?? 0]));
+    for (const child of children) {
+      const parent = sizes.get(child.manifest_digest) ?? 0;
+      sizes.set(child.manifest_digest, parent + (own.get(child.child_digest) ?? 0));
+    }
+    return sizes;
+  }
+
+  /** A manifest's own size plus its config and layers, by digest. */
+  private async ownSizes(repositoryId: number, digests: string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    const unique = [...new Set(digests)];
+    for (let i = 0; i < unique.length; i += lookupBatchSize) {
+      const batch = unique.slice(i, i + lookupBatchSize);
+      const rows = await this.db
+        .selectFrom('manifests')
+        .select((eb) => [
+          'manifests.digest',
+          'manifests.size',
+          eb
+            .selectFrom('manifest_references')
+            .innerJoin('blobs', 'blobs.digest', 'manifest_references.child_digest')
+            .select((inner) => inner.fn.coalesce(inner.fn.sum('blobs.size'), sql`0`).as('b'))
+            .whereRef('manifest_references.repository_id', '=', 'manifests.repository_id')
+            .whereRef('manifest_references.manifest_digest', '=', 'manifests.digest')
+            .where('manifest_references.kind', 'in', ['config', 'layer'])
+            .as('blob_bytes'),
+        ])
+        .where('manifests.repository_id', '=', repositoryId)
+        .where('manifests.digest', 'in', batch)
+        .execute();
+      for (const row of rows) sizes.set(row.digest, Number(row.size) + Number(row.blob_bytes ?? 0));
+    }
+
+    return sizes;
+  }
+
+  /** Sizes of blobs the store holds, by digest; unknown digests are left out. */
+  async blobSizes(digests: string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    const unique = [...new Set(digests)];
+    for (let i = 0; i < unique.length; i += lookupBatchSize) {
+      const rows = await this.db
+        .selectFrom('blobs')
+        .select(['digest', 'size'])
+        .where('digest', 'in', unique.slice(i, i + lookupBatchSize))
+        .execute();
+      for (const row of rows) sizes.set(row.digest, Number(row.size));
+    }
+
+    return sizes;
+  }
+
+  /** The newest `limit` top-level artifacts with their push times, oldest first. */
+  async recentArtifacts(repositoryId: number, limit: number): Promise<ManifestRecord[]> {
+    const rows = await this.db
+      .selectFrom('manifests')
+      .selectAll()
+      .where('repository_id', '=', repositoryId)
+      .where(isTopLevel)
+      .orderBy('pushed_at', 'desc')
+      .limit(limit)
+      .execute();
+
+    return rows.map(toManifestRecord).reverse();
+  }
+
+  /** Upload sessions open in a repository, so they can be cancelled before it goes. */
+  async listUploadIds(repositoryId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('uploads')
+      .select('id')
+      .where('repository_id', '=', repositoryId)
+      .execute();
+
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Deletes a repository with its manifests, tags, references and blob links in one
+   * transaction. Blob content stays in the blob store, as after any delete.
+   */
+  async deleteRepository(repositoryId: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Children first: tags and references point at manifests, which point at the repository.
+      for (const table of [
+        'tags',
+        'manifest_references',
+        'manifests',
+        'repository_blobs',
+        'uploads',
+      ] as const) {
+        await trx.deleteFrom(table).where('repository_id', '=', repositoryId).execute();
+      }
+      const result = await trx
+        .deleteFrom('repositories')
+        .where('id', '=', repositoryId)
+        .executeTakeFirst();
+
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   // Upload sessions
@@ -474,6 +789,33 @@ export class MetadataStore {
   }
 }
 
+/** Marks blobs that no manifest of the repository references any more as released. */
+async function releaseBlobs(
+  db: Db,
+  repositoryId: number,
+  digests: string[],
+  now: number,
+): Promise<void> {
+  for (let i = 0; i < digests.length; i += 200) {
+    await db
+      .updateTable('repository_blobs')
+      .set({ released_at: now })
+      .where('repository_id', '=', repositoryId)
+      .where('digest', 'in', digests.slice(i, i + 200))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('manifest_references as mr')
+              .select('mr.child_digest')
+              .where('mr.repository_id', '=', repositoryId)
+              .whereRef('mr.child_digest', '=', 'repository_blobs.digest'),
+          ),
+        ),
+      )
+      .execute();
+  }
+}
+
 async function insertReferences(
   db: Db,
   repositoryId: number,
@@ -496,6 +838,18 @@ async function insertReferences(
       .onConflict((oc) =>
         oc.columns(['repository_id', 'manifest_digest', 'child_digest', 'kind']).doNothing(),
       )
+      .execute();
+  }
+
+  // A blob released by an earlier delete counts again once a manifest references it.
+  const digests = [...new Set(rows.map((r) => r.child_digest))];
+  for (let i = 0; i < digests.length; i += 200) {
+    await db
+      .updateTable('repository_blobs')
+      .set({ released_at: null })
+      .where('repository_id', '=', repositoryId)
+      .where('digest', 'in', digests.slice(i, i + 200))
+      .where('released_at', 'is not', null)
       .execute();
   }
 }
@@ -534,6 +888,147 @@ function toManifestRecord(row: Selectable<ManifestTable>): ManifestRecord {
     configDigest: row.config_digest,
     annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : null,
     pushedAt: Number(row.pushed_at),
+  };
+}
+
+/** Sort keys of repository summaries and the columns that hold them. */
+const repositoryOrder: Record<RepositoryOrder, string> = {
+  name: 'repositories.name',
+  size: 'size_bytes',
+  pushed: 'last_pushed_at',
+  artifacts: 'artifact_count',
+};
+
+function summaries(db: Kysely<Database>) {
+  return db.selectFrom('repositories').select((eb) => [
+    'repositories.id',
+    'repositories.name',
+    eb
+      .selectFrom('manifests')
+      .select((m) => m.fn.countAll<number>().as('n'))
+      .whereRef('manifests.repository_id', '=', 'repositories.id')
+      .where(isTopLevel)
+      .as('artifact_count'),
+    eb
+      .selectFrom('tags')
+      .select((t) => t.fn.countAll<number>().as('n'))
+      .whereRef('tags.repository_id', '=', 'repositories.id')
+      .as('tag_count'),
+    eb
+      .selectFrom('manifests')
+      .select((m) => m.fn.max('manifests.pushed_at').as('t'))
+      .whereRef('manifests.repository_id', '=', 'repositories.id')
+      .as('last_pushed_at'),
+    sql<number>`(
+        COALESCE((SELECT SUM(b.size) FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
+          WHERE rb.repository_id = repositories.id), 0)
+        + COALESCE((SELECT SUM(m.size) FROM manifests m
+          WHERE m.repository_id = repositories.id), 0))`.as('size_bytes'),
+  ]);
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaries>['executeTakeFirstOrThrow']>>;
+
+function toSummary(row: SummaryRow): RepositorySummary {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    artifactCount: Number(row.artifact_count ?? 0),
+    tagCount: Number(row.tag_count ?? 0),
+    sizeBytes: Number(row.size_bytes ?? 0),
+    lastPushedAt: row.last_pushed_at === null ? null : Number(row.last_pushed_at),
+  };
+}
+
+/** A repository row that an upload created but nothing was ever stored in stays hidden. */
+function holdsContent(eb: ExpressionBuilder<Database, 'repositories'>): Expression<SqlBool> {
+  return eb.or([
+    eb.exists(
+      eb
+        .selectFrom('manifests')
+        .select('digest')
+        .whereRef('manifests.repository_id', '=', 'repositories.id'),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('repository_blobs')
+        .select('digest')
+        .whereRef('repository_blobs.repository_id', '=', 'repositories.id'),
+    ),
+  ]);
+}
+
+/**
+ * Whether a manifest is an artifact of its own rather than part of another: referrers
+ * (signatures, SBOMs) belong under their subject, and an index's children under the index,
+ * unless they are tagged themselves. A referrer whose subject is gone is shown, so that it can
+ * still be found and deleted.
+ */
+function isTopLevel(eb: ExpressionBuilder<Database, 'manifests'>): Expression<SqlBool> {
+  const tagged = eb.exists(
+    eb
+      .selectFrom('tags')
+      .select('tags.name')
+      .whereRef('tags.repository_id', '=', 'manifests.repository_id')
+      .whereRef('tags.manifest_digest', '=', 'manifests.digest'),
+  );
+  const child = eb.exists(
+    eb
+      .selectFrom('manifest_references as parent')
+      .select('parent.manifest_digest')
+      .whereRef('parent.repository_id', '=', 'manifests.repository_id')
+      .whereRef('parent.child_digest', '=', 'manifests.digest')
+      .where('parent.kind', '=', 'manifest'),
+  );
+  const subjectPresent = eb.exists(
+    eb
+      .selectFrom('manifests as subject')
+      .select('subject.digest')
+      .whereRef('subject.repository_id', '=', 'manifests.repository_id')
+      .whereRef('subject.digest', '=', 'manifests.subject_digest'),
+  );
+
+  return eb.and([
+    eb.or([eb('manifests.subject_digest', 'is', null), eb.not(subjectPresent)]),
+    eb.or([eb.not(child), tagged]),
+  ]);
+}
+
+function matchesTagOrDigest(
+  eb: ExpressionBuilder<Database, 'manifests'>,
+  search: string,
+): Expression<SqlBool> {
+  const taggedLike = eb.exists(
+    eb
+      .selectFrom('tags')
+      .select('tags.name')
+      .whereRef('tags.repository_id', '=', 'manifests.repository_id')
+      .whereRef('tags.manifest_digest', '=', 'manifests.digest')
+      .where(contains('tags.name', search)),
+  );
+
+  return eb.or([contains('manifests.digest', search), taggedLike]);
+}
+
+/** Substring match with `%`, `_` and `\` taken literally. */
+function contains(column: string, search: string): Expression<SqlBool> {
+  const escaped = search.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return sql<SqlBool>`${sql.ref(column)} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
+}
+
+function toArtifactRecord(row: Selectable<ManifestTable>): ArtifactRecord {
+  return {
+    ...toManifestRecord(row),
+    lastPulledAt: row.last_pulled_at === null ? null : Number(row.last_pulled_at),
+  };
+}
+
+function toTagRecord(row: Selectable<TagTable>): TagRecord {
+  return {
+    name: row.name,
+    digest: row.manifest_digest,
+    updatedAt: Number(row.updated_at),
+    lastPulledAt: row.last_pulled_at === null ? null : Number(row.last_pulled_at),
   };
 }
 

@@ -25,6 +25,8 @@ export interface StartUpload {
   /** Monolithic upload: the digest of the POST body. */
   digest?: string;
   body?: Readable;
+  /** The body's Content-Length, when the client declared one: a quota refuses it unread. */
+  length?: number;
 }
 
 export type StartResult =
@@ -79,6 +81,7 @@ export class UploadService {
     try {
       const digest = await this.finish(repository, id, request.digest, {
         body: request.body ?? emptyBody(),
+        length: request.length,
       });
       return { kind: 'created', digest };
     } catch (err) {

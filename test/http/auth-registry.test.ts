@@ -535,6 +535,7 @@ describe('robot accounts', () => {
     const res = await admin.api.post('/robots', {
       basic: adminCredentials,
       body: { name: 'greedy', grants: [{ project: 'dev', actions: ['manage-members'] }] },
+      invalid: true,
     });
     expect(res.status).toBe(400);
   });

@@ -4,6 +4,7 @@ import {
   configSchema,
   envName,
   loadConfig,
+  Secret,
   settings,
   unknownEnvironment,
   validateConfig,
@@ -40,6 +41,37 @@ const samples: Record<string, [raw: string, parsed: unknown]> = {
   'auth.lockout.attempts': ['20', 20],
   'auth.lockout.window': ['1h', 3_600_000],
   'auth.lockout.duration': ['30m', 1_800_000],
+  'auth.ldap.enabled': ['true', true],
+  'auth.ldap.url': ['ldaps://ldap.example:636', 'ldaps://ldap.example:636'],
+  'auth.ldap.startTls': ['false', false],
+  'auth.ldap.tlsCaFile': ['/etc/berth/ldap-ca.pem', '/etc/berth/ldap-ca.pem'],
+  'auth.ldap.tlsVerify': ['no', false],
+  'auth.ldap.bindDn': ['cn=berth,dc=example', 'cn=berth,dc=example'],
+  'auth.ldap.bindPassword': ['bind-secret', new Secret('bind-secret')],
+  'auth.ldap.userBase': ['ou=people,dc=example', 'ou=people,dc=example'],
+  'auth.ldap.userFilter': ['(sAMAccountName={username})', '(sAMAccountName={username})'],
+  'auth.ldap.usernameAttribute': ['sAMAccountName', 'sAMAccountName'],
+  'auth.ldap.emailAttribute': ['userPrincipalName', 'userPrincipalName'],
+  'auth.ldap.displayNameAttribute': ['displayName', 'displayName'],
+  'auth.ldap.groupBase': ['ou=groups,dc=example', 'ou=groups,dc=example'],
+  'auth.ldap.groupFilter': ['(memberUid={username})', '(memberUid={username})'],
+  'auth.ldap.groupNameAttribute': ['ou', 'ou'],
+  'auth.ldap.memberOfAttribute': ['memberOf', 'memberOf'],
+  'auth.ldap.adminGroup': ['registry-admins', 'registry-admins'],
+  'auth.ldap.timeout': ['2s', 2000],
+  'auth.oidc.enabled': ['on', true],
+  'auth.oidc.issuer': ['https://sso.example/realms/dev', 'https://sso.example/realms/dev'],
+  'auth.oidc.clientId': ['berth', 'berth'],
+  'auth.oidc.clientSecret': ['client-secret', new Secret('client-secret')],
+  'auth.oidc.redirectUrl': [
+    'https://registry.example/auth/oidc/callback',
+    'https://registry.example/auth/oidc/callback',
+  ],
+  'auth.oidc.scopes': ['openid groups', 'openid groups'],
+  'auth.oidc.usernameClaim': ['email', 'email'],
+  'auth.oidc.groupsClaim': ['realm_access.roles', 'realm_access.roles'],
+  'auth.oidc.adminGroup': ['registry-admins', 'registry-admins'],
+  'auth.oidc.buttonLabel': ['Sign in with Keycloak', 'Sign in with Keycloak'],
   'audit.retention': ['365d', 365 * 86_400_000],
   'audit.pulls': ['yes', true],
   'http.shutdownTimeout': ['5s', 5000],
@@ -92,7 +124,9 @@ describe('settings list and schema', () => {
     const config = await loadConfig({ env });
 
     for (const setting of settings) {
-      expect(valueAt(config, setting.path), setting.path).toEqual(sampleOf(setting.path)[1]);
+      expect(comparable(valueAt(config, setting.path)), setting.path).toEqual(
+        comparable(sampleOf(setting.path)[1]),
+      );
     }
     expect(leaves(config).sort()).toEqual(listed);
   });
@@ -105,11 +139,20 @@ function sampleOf(path: string): [string, unknown] {
   return sample;
 }
 
-/** Dotted paths of every non-object value in a parsed configuration. */
+/** A secret compares by the value it hides, which equality of objects would not see. */
+function comparable(value: unknown): unknown {
+  return value instanceof Secret ? { secret: value.reveal() } : value;
+}
+
+/** Dotted paths of every non-object value (secrets included) in a parsed configuration. */
 function leaves(value: object, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, child]) => {
     const path = prefix ? `${prefix}.${key}` : key;
-    const isSection = typeof child === 'object' && child !== null && !Array.isArray(child);
+    const isSection =
+      typeof child === 'object' &&
+      child !== null &&
+      !Array.isArray(child) &&
+      !(child instanceof Secret);
 
     return isSection ? leaves(child as object, path) : [path];
   });

@@ -1,0 +1,364 @@
+import { z } from 'zod';
+import { projectOf, type Actor, type Auth, type ProjectAction } from '../auth/index.js';
+import type { RepositoryOrder } from '../metadata/index.js';
+import { isDigest } from '../oci/digest.js';
+import { RegistryError } from '../oci/errors.js';
+import { isIndexMediaType } from '../oci/mediatypes.js';
+import { isValidName, isValidTag } from '../oci/reference.js';
+import type { Registry } from '../registry/index.js';
+import { platformsOfIndex, readArtifact, referrersTree } from './artifact-detail.js';
+import * as r from './repository-shapes.js';
+import { route, type ApiRoute } from './route.js';
+import { listOf, pageQuery } from './schemas.js';
+
+// Repositories, artifacts and tags of the registry as the portal and scripts browse them. Reads
+// check the same actions as the registry (read-project, pull); deletes go through the registry's
+// services and are audited as their /v2/ counterparts are.
+
+const projectParams = z.object({ project: z.string().min(1).max(128) });
+
+/** Tags shown per artifact in a listing; the artifact's tags endpoint pages through the rest. */
+const tagsPerArtifact = 10;
+const tagsInDetail = 100;
+const storageTop = 20;
+const sizeHistoryPoints = 200;
+
+export const repositoryRoutes: ApiRoute[] = [
+  route({
+    method: 'GET',
+    path: '/projects/{project}/repositories',
+    operationId: 'listRepositories',
+    summary: "A project's repositories with artifact counts, sizes and last push",
+    tag: 'repositories',
+    params: projectParams,
+    query: r.repositoryQuery,
+    status: 200,
+    response: listOf(r.repository),
+    anonymous: true,
+    async handler({ actor, auth, registry, params, query }) {
+      await auth.accounts.requireProject(actor, params.project, 'read-project');
+
+      const { order, descending } = sortOf(query.sort);
+      const slice = await registry.meta.summarizeRepositories(params.project, {
+        search: query.search,
+        offset: (query.page - 1) * query.pageSize,
+        limit: query.pageSize,
+        order,
+        descending,
+      });
+
+      return {
+        items: slice.items.map((item) => r.repositoryOut(item, params.project)),
+        total: slice.total,
+        page: query.page,
+        pageSize: query.pageSize,
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/projects/{project}/storage',
+    operationId: 'getProjectStorage',
+    summary: "A project's storage: its usage, its limit and its largest repositories",
+    tag: 'repositories',
+    params: projectParams,
+    status: 200,
+    response: r.projectStorage,
+    async handler({ actor, auth, registry, params }) {
+      const quota = await auth.quotas.describe(actor, auth.accounts, params.project);
+      const largest = await registry.meta.summarizeRepositories(params.project, {
+        offset: 0,
+        limit: storageTop,
+        order: 'size',
+        descending: true,
+      });
+
+      return {
+        usedBytes: quota.usedBytes,
+        limitBytes: quota.limitBytes,
+        repositories: largest.items.map((item) => ({ name: item.name, sizeBytes: item.sizeBytes })),
+        repositoryCount: largest.total,
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/repositories/{repository}',
+    operationId: 'getRepository',
+    summary: 'One repository with its artifact count, size and last push',
+    tag: 'repositories',
+    params: r.repositoryParams,
+    status: 200,
+    response: r.repository,
+    anonymous: true,
+    async handler({ actor, auth, registry, params }) {
+      const target = await openRepository(auth, registry, actor, params.repository, 'read-project');
+
+      return r.repositoryOut(target.summary, target.project);
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/repositories/{repository}',
+    operationId: 'deleteRepository',
+    summary: 'Delete a repository with its artifacts and tags; open uploads are cancelled',
+    tag: 'repositories',
+    params: r.repositoryParams,
+    status: 204,
+    async handler({ actor, auth, registry, params }) {
+      const target = await openRepository(
+        auth,
+        registry,
+        actor,
+        params.repository,
+        'delete-repository',
+      );
+
+      const where = { repository: params.repository, resource: params.repository };
+      await audited(auth, actor, 'repository.delete', where, async () => {
+        for (const id of await registry.meta.listUploadIds(target.id)) {
+          await registry.uploads.cancel(params.repository, id).catch(() => undefined);
+        }
+        await registry.meta.deleteRepository(target.id);
+      });
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/repositories/{repository}/artifacts',
+    operationId: 'listArtifacts',
+    summary: 'Artifacts of a repository, newest first; `search` matches tags and digests',
+    tag: 'repositories',
+    params: r.repositoryParams,
+    query: pageQuery,
+    status: 200,
+    response: listOf(r.artifact),
+    anonymous: true,
+    async handler({ actor, auth, registry, params, query }) {
+      const target = await openRepository(auth, registry, actor, params.repository, 'pull');
+      const slice = await registry.meta.listArtifacts(target.id, {
+        search: query.search,
+        offset: (query.page - 1) * query.pageSize,
+        limit: query.pageSize,
+      });
+
+      const digests = slice.items.map((a) => a.digest);
+      const sizes = await registry.meta.artifactSizes(target.id, digests);
+      const tags = await registry.meta.tagsOfManifests(target.id, digests, tagsPerArtifact);
+      const items = [];
+      for (const a of slice.items) {
+        const platforms = isIndexMediaType(a.mediaType)
+          ? await platformsOfIndex(registry, a.digest)
+          : [];
+        items.push(
+          r.artifactOut(a, {
+            sizeBytes: sizes.get(a.digest) ?? a.size,
+            tags: tags.get(a.digest) ?? { names: [], count: 0 },
+            platforms,
+          }),
+        );
+      }
+
+      return { items, total: slice.total, page: query.page, pageSize: query.pageSize };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/repositories/{repository}/artifacts/{reference}',
+    operationId: 'getArtifact',
+    summary: 'An artifact: manifest, config, layers with their build steps, labels, referrers',
+    tag: 'repositories',
+    params: r.artifactParams,
+    status: 200,
+    response: r.artifactDetail,
+    anonymous: true,
+    async handler({ actor, auth, registry, params }) {
+      const target = await openRepository(auth, registry, actor, params.repository, 'pull');
+      const digest = await resolveReference(registry, target.id, params);
+      const record = digest ? await registry.meta.getArtifact(target.id, digest) : undefined;
+      if (!record) throw notFound(`artifact ${params.reference} is not in ${params.repository}`);
+
+      const content = await readArtifact(registry, target.id, record);
+      const sizes = await registry.meta.artifactSizes(target.id, [record.digest]);
+      const tags = await registry.meta.tagsOfManifests(target.id, [record.digest], tagsInDetail);
+      const platforms = content.children.map((c) => c.platform).filter((p) => p !== null);
+
+      return {
+        ...r.artifactOut(record, {
+          sizeBytes: sizes.get(record.digest) ?? record.size,
+          tags: tags.get(record.digest) ?? { names: [], count: 0 },
+          platforms,
+        }),
+        ...content,
+        repository: params.repository,
+        manifestSizeBytes: record.size,
+        referrers: await referrersTree(registry, target.id, record.digest),
+      };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/repositories/{repository}/artifacts/{digest}',
+    operationId: 'deleteArtifact',
+    summary: 'Delete an artifact (a manifest, by digest) and every tag on it',
+    tag: 'repositories',
+    params: r.digestParams,
+    status: 204,
+    async handler({ actor, auth, registry, params }) {
+      if (!isDigest(params.digest)) throw invalid(`"${params.digest.slice(0, 80)}" is no digest`);
+      await openRepository(auth, registry, actor, params.repository, 'delete-artifact');
+
+      const where = { ...params, resource: `${params.repository}@${params.digest}` };
+      await audited(auth, actor, 'artifact.delete', where, () =>
+        registry.manifests.delete(params.repository, params.digest),
+      );
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/repositories/{repository}/tags',
+    operationId: 'listRepositoryTags',
+    summary: 'Tags of a repository in byte order, with the digest each points at',
+    tag: 'repositories',
+    params: r.repositoryParams,
+    query: pageQuery,
+    status: 200,
+    response: listOf(r.tag),
+    anonymous: true,
+    async handler({ actor, auth, registry, params, query }) {
+      const target = await openRepository(auth, registry, actor, params.repository, 'pull');
+      const slice = await registry.meta.listTagRecords(target.id, {
+        search: query.search,
+        offset: (query.page - 1) * query.pageSize,
+        limit: query.pageSize,
+      });
+
+      return {
+        items: slice.items.map(r.tagOut),
+        total: slice.total,
+        page: query.page,
+        pageSize: query.pageSize,
+      };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/repositories/{repository}/tags/{tag}',
+    operationId: 'deleteTag',
+    summary: 'Delete a tag; the artifact it named stays',
+    tag: 'repositories',
+    params: r.tagParams,
+    status: 204,
+    async handler({ actor, auth, registry, params }) {
+      if (!isValidTag(params.tag)) throw invalid(`"${params.tag.slice(0, 80)}" is no valid tag`);
+      await openRepository(auth, registry, actor, params.repository, 'delete-tag');
+
+      const where = { ...params, resource: `${params.repository}:${params.tag}` };
+      await audited(auth, actor, 'tag.delete', where, () =>
+        registry.manifests.delete(params.repository, params.tag),
+      );
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/repositories/{repository}/size-history',
+    operationId: 'getRepositorySizeHistory',
+    summary: 'Size of the newest artifacts by push time, for charting image size over time',
+    tag: 'repositories',
+    params: r.repositoryParams,
+    status: 200,
+    response: r.sizeHistory,
+    anonymous: true,
+    async handler({ actor, auth, registry, params }) {
+      const target = await openRepository(auth, registry, actor, params.repository, 'pull');
+      const records = await registry.meta.recentArtifacts(target.id, sizeHistoryPoints);
+
+      const digests = records.map((a) => a.digest);
+      const sizes = await registry.meta.artifactSizes(target.id, digests);
+      const tags = await registry.meta.tagsOfManifests(target.id, digests, 3);
+      const points = records.map((a) => ({
+        digest: a.digest,
+        tags: tags.get(a.digest)?.names ?? [],
+        sizeBytes: sizes.get(a.digest) ?? a.size,
+        pushedAt: r.iso(a.pushedAt),
+      }));
+
+      return { points };
+    },
+  }),
+];
+
+function sortOf(sort: (typeof r.repositoryOrders)[number]): {
+  order: RepositoryOrder;
+  descending: boolean;
+} {
+  const descending = sort.startsWith('-');
+
+  return { order: (descending ? sort.slice(1) : sort) as RepositoryOrder, descending };
+}
+
+interface OpenRepository {
+  id: number;
+  project: string;
+  summary: NonNullable<Awaited<ReturnType<Registry['meta']['summarizeRepository']>>>;
+}
+
+/**
+ * The repository, once the caller may do `action` in its project. The permission comes first,
+ * so that a private project's repositories stay as unknown to outsiders as the project is.
+ */
+async function openRepository(
+  auth: Auth,
+  registry: Registry,
+  actor: Actor,
+  name: string,
+  action: ProjectAction,
+): Promise<OpenRepository> {
+  if (!isValidName(name)) throw new RegistryError('NAME_INVALID', 'invalid repository name');
+  const project = projectOf(name);
+  await auth.accounts.requireProject(actor, project, action);
+
+  const summary = await registry.meta.summarizeRepository(name);
+  if (!summary) throw notFound(`repository ${name} does not exist`);
+
+  return { id: summary.id, project, summary };
+}
+
+async function resolveReference(
+  registry: Registry,
+  repositoryId: number,
+  params: { reference: string },
+): Promise<string | undefined> {
+  if (isDigest(params.reference)) return params.reference;
+  if (!isValidTag(params.reference)) throw invalid('the reference is neither a digest nor a tag');
+
+  return registry.meta.resolveTag(repositoryId, params.reference);
+}
+
+/** Runs a delete and records it in the audit log, with its outcome, as the registry does. */
+async function audited(
+  auth: Auth,
+  actor: Actor,
+  action: string,
+  target: { repository: string; resource: string },
+  work: () => Promise<void>,
+): Promise<void> {
+  const { repository, resource } = target;
+  const entry = { action, project: projectOf(repository), resource, remoteAddr: actor.remoteAddr };
+  try {
+    await work();
+  } catch (err) {
+    auth.audit.record(actor.principal, { ...entry, result: 'failure' });
+    throw err;
+  }
+
+  auth.audit.record(actor.principal, entry);
+}
+
+function notFound(message: string): RegistryError {
+  return new RegistryError('NOT_FOUND', message);
+}
+
+function invalid(message: string): RegistryError {
+  return new RegistryError('INVALID_REQUEST', message);
+}

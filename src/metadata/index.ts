@@ -7,6 +7,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
 import type { Database } from './schema.js';
@@ -37,12 +38,40 @@ export async function openMetadataStore(options: MetadataOptions): Promise<Metad
   database.pragma('busy_timeout = 5000');
 
   const store = new MetadataStore(
-    new Kysely<Database>({ dialect: new BerthSqliteDialect({ database }) }),
+    new Kysely<Database>({
+      dialect: new BerthSqliteDialect({ database: withStatementCache(database) }),
+    }),
     'sqlite',
   );
   await store.migrate();
 
   return store;
+}
+
+/** How many prepared statements are kept: the registry runs a few dozen distinct queries. */
+const statementCacheSize = 512;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running the indexed lookups of a
+ * manifest GET (a fifth of the request's CPU in bench/results/profiles). Statements are kept by
+ * their SQL text instead. One still being iterated is busy, so that caller gets a fresh one.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      const cached = statements.get(sql);
+      if (cached && !cached.busy) return cached;
+
+      const statement = database.prepare(sql);
+      if (cached) return statement;
+      if (statements.size >= statementCacheSize) statements.clear();
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type Transaction,
 } from 'kysely';
 import { AccountStore, inProject } from './accounts.js';
+import { HotQueries } from './hot-queries.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database, ManifestTable, ReferenceKind, TagTable } from './schema.js';
 
@@ -98,12 +99,14 @@ const lookupBatchSize = 500;
 export class MetadataStore {
   /** Projects, accounts, robots, signing keys and the audit log, on the same database. */
   readonly accounts: AccountStore;
+  private readonly hot: HotQueries;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
   ) {
     this.accounts = new AccountStore(db);
+    this.hot = new HotQueries(db);
   }
 
   async migrate(): Promise<void> {
@@ -122,14 +125,8 @@ export class MetadataStore {
 
   // Repositories
 
-  async findRepository(name: string): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom('repositories')
-      .select('id')
-      .where('name', '=', name)
-      .executeTakeFirst();
-
-    return row ? Number(row.id) : undefined;
+  findRepository(name: string): Promise<number | undefined> {
+    return this.hot.repositoryId(name);
   }
 
   async ensureRepository(name: string, now = Date.now()): Promise<number> {
@@ -332,15 +329,14 @@ export class MetadataStore {
   }
 
   async getManifest(repositoryId: number, digest: string): Promise<ManifestRecord | undefined> {
-    const row = await this.db
-      .selectFrom('manifests')
-      .selectAll()
-      .where('repository_id', '=', repositoryId)
-      .where('digest', '=', digest)
-      .executeTakeFirst();
-    if (!row) return undefined;
+    const row = await this.hot.manifest(repositoryId, digest);
+    return row && toManifestRecord(row);
+  }
 
-    return toManifestRecord(row);
+  /** The manifest a tag points at, in one query (the manifest GET by tag is the hottest path). */
+  async getTaggedManifest(repositoryId: number, tag: string): Promise<ManifestRecord | undefined> {
+    const row = await this.hot.taggedManifest(repositoryId, tag);
+    return row && toManifestRecord(row);
   }
 
   /** Deletes a manifest with its tags and references; returns false when it was not there. */

@@ -57,9 +57,10 @@ export class ManifestService {
     const repositoryId = await this.meta.findRepository(repository);
     if (repositoryId === undefined) throw unknownManifest(repository, reference);
 
-    const digest =
-      ref.kind === 'tag' ? await this.meta.resolveTag(repositoryId, ref.tag) : ref.digest;
-    const record = digest ? await this.meta.getManifest(repositoryId, digest) : undefined;
+    const record =
+      ref.kind === 'tag'
+        ? await this.meta.getTaggedManifest(repositoryId, ref.tag)
+        : await this.meta.getManifest(repositoryId, ref.digest);
     if (!record) throw unknownManifest(repository, reference);
     assertAcceptable(record, accept);
 

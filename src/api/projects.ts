@@ -190,14 +190,14 @@ export const projectRoutes: ApiRoute[] = [
     summary: 'Create a robot account of the project; its secret is in this response only',
     tag: 'robots',
     params: projectParams,
-    body: s.robotCreate,
+    body: s.projectRobotCreate,
     status: 201,
     response: s.robotCreated,
     async handler({ actor, auth, params, body }) {
       const { robot, secret } = await auth.accounts.createRobot(actor, {
         ...body,
         project: params.project,
-        grants: body.grants.map((g) => ({ ...g, project: g.project })),
+        grants: body.grants.map((g) => ({ ...g, project: g.project ?? params.project })),
         expiresAt: timeOrNull(body.expiresAt),
       });
       return { robot: s.robotOut(robot, params.project), secret };

@@ -179,6 +179,14 @@ export const robotCreate = z.strictObject({
   expiresAt: timestamp.nullable().optional(),
 });
 
+/** A project robot's grants: the project defaults to the one in the path. */
+export const projectRobotCreate = robotCreate.extend({
+  grants: z
+    .array(grant.extend({ project: grant.shape.project.optional() }))
+    .min(1)
+    .max(100),
+});
+
 export const robotCreated = z.object({
   robot,
   secret: z.string().describe('shown once; Berth keeps only a hash'),

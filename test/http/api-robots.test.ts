@@ -118,6 +118,16 @@ describe('project robots', () => {
     expect(listed.body.map((r) => r.name)).toContain('robot$apps+deploy');
   });
 
+  it('take the project in the path when a grant names none', async () => {
+    const { robot, login } = await created('/projects/apps/robots', {
+      name: 'implicit',
+      grants: [{ actions: ['pull'] }],
+    });
+
+    expect(robot.grants).toEqual([{ project: 'apps', actions: ['pull'] }]);
+    expect(await pulls(login, 'apps/web')).toBe(true);
+  });
+
   it('are reachable by their full name at the longest names allowed', async () => {
     const project = 'p'.repeat(128);
     await admin.createProject(project);

@@ -93,8 +93,11 @@ export const repositoryRoutes: ApiRoute[] = [
     anonymous: true,
     async handler({ actor, auth, registry, params }) {
       const target = await openRepository(auth, registry, actor, params.repository, 'read-project');
+      // A name an abandoned upload left behind, with nothing stored, is no repository to show.
+      const summary = await registry.meta.summarizeRepository(params.repository);
+      if (!summary) throw notFound(`repository ${params.repository} does not exist`);
 
-      return r.repositoryOut(target.summary, target.project);
+      return r.repositoryOut(summary, target.project);
     },
   }),
   route({
@@ -300,7 +303,6 @@ function sortOf(sort: (typeof r.repositoryOrders)[number]): {
 interface OpenRepository {
   id: number;
   project: string;
-  summary: NonNullable<Awaited<ReturnType<Registry['meta']['summarizeRepository']>>>;
 }
 
 /**
@@ -318,10 +320,10 @@ async function openRepository(
   const project = projectOf(name);
   await auth.accounts.requireProject(actor, project, action);
 
-  const summary = await registry.meta.summarizeRepository(name);
-  if (!summary) throw notFound(`repository ${name} does not exist`);
+  const id = await registry.meta.findRepository(name);
+  if (id === undefined) throw notFound(`repository ${name} does not exist`);
 
-  return { id: summary.id, project, summary };
+  return { id, project };
 }
 
 async function resolveReference(

@@ -12,6 +12,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0002_accounts': { up: (db) => accounts(db, dialect) },
     '0003_identity_sources': { up: identitySources },
     '0004_released_blobs': { up: releasedBlobs },
+    '0005_manifests_by_push_time': { up: manifestsByPushTime },
   };
 
   return { getMigrations: async () => migrations };
@@ -255,4 +256,13 @@ async function identitySources(db: Kysely<unknown>): Promise<void> {
  */
 async function releasedBlobs(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('repository_blobs').addColumn('released_at', 'bigint').execute();
+}
+
+/** The portal lists a repository's artifacts newest first; without this, each listing sorts. */
+async function manifestsByPushTime(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createIndex('manifests_pushed')
+    .on('manifests')
+    .columns(['repository_id', 'pushed_at'])
+    .execute();
 }

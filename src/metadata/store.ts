@@ -587,12 +587,14 @@ export class MetadataStore {
    * as a client pulling every platform would fetch it once per platform only from its cache.
    */
   async artifactSizes(repositoryId: number, digests: string[]): Promise<Map<string, number>> {
+    if (digests.length === 0) return new Map();
+
     const children = await this.db
       .selectFrom('manifest_references')
       .select(['manifest_digest', 'child_digest'])
       .where('repository_id', '=', repositoryId)
       .where('kind', '=', 'manifest')
-      .where('manifest_digest', 'in', digests.length > 0 ? digests : [''])
+      .where('manifest_digest', 'in', digests)
       .execute();
     const own = await this.ownSizes(repositoryId, [
       ...digests,

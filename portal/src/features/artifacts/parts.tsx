@@ -1,0 +1,60 @@
+import { Code, Group, Paper, ScrollArea, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+
+// Building blocks of the artifact page.
+
+export function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Paper withBorder p="md" component="section">
+      <Title order={2} size="h4" mb="sm">
+        {title}
+      </Title>
+      {children}
+    </Paper>
+  );
+}
+
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Group gap="xs" wrap="nowrap" align="flex-start">
+      <Text size="sm" fw={600} w={110} style={{ flexShrink: 0 }}>
+        {label}
+      </Text>
+      <Text size="sm" component="div" style={{ wordBreak: 'break-all' }}>
+        {children}
+      </Text>
+    </Group>
+  );
+}
+
+export function KeyValues({ values }: { values: Record<string, string> }) {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return <Text size="sm">none</Text>;
+
+  return (
+    <Table>
+      <Table.Tbody>
+        {entries.map(([key, value]) => (
+          <Table.Tr key={key}>
+            <Table.Td>
+              <Text size="sm" ff="monospace">
+                {key}
+              </Text>
+            </Table.Td>
+            <Table.Td style={{ wordBreak: 'break-all' }}>{value}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export function Json({ value, label }: { value: unknown; label: string }) {
+  return (
+    <ScrollArea.Autosize mah={400} type="auto">
+      <Code block aria-label={label} tabIndex={0}>
+        {typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
+      </Code>
+    </ScrollArea.Autosize>
+  );
+}

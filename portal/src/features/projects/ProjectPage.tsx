@@ -1,0 +1,62 @@
+import { Group, Stack, Tabs } from '@mantine/core';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { StatusBadge } from '../../components/StatusBadge';
+import { PageHeader } from '../../components/PageHeader';
+import { LabelBadges } from './LabelBadges';
+import { QuotaBar } from './QuotaBar';
+import { useProject, useProjectName, useQuota } from './queries';
+
+const tabs = [
+  { value: 'repositories', label: 'Repositories' },
+  { value: 'storage', label: 'Storage' },
+  { value: 'members', label: 'Members' },
+  { value: 'robots', label: 'Robot accounts' },
+  { value: 'audit', label: 'Audit log' },
+  { value: 'settings', label: 'Settings' },
+];
+
+export function ProjectPage() {
+  const name = useProjectName();
+  const project = useProject(name);
+  const quota = useQuota(name);
+  const navigate = useNavigate();
+  const location = useLocation();
+  const base = `/projects/${name}`;
+  // Mantine needs a non-empty value for each tab: the repositories tab is the project's index.
+  const current =
+    location.pathname.slice(base.length).replace(/^\//, '').split('/')[0] || 'repositories';
+
+  return (
+    <Stack>
+      <PageHeader title={name} crumbs={[{ label: 'Projects', to: '/projects' }, { label: name }]} />
+      <ErrorNotice error={project.error} />
+      {project.data && (
+        <Group gap="md">
+          <StatusBadge tone={project.data.public ? 'good' : 'neutral'}>
+            {project.data.public ? 'public' : 'private'}
+          </StatusBadge>
+          <LabelBadges labels={project.data.labels} />
+        </Group>
+      )}
+      {quota.data && <QuotaBar quota={quota.data} />}
+      <Tabs
+        value={current}
+        onChange={(value) => navigate(value === 'repositories' ? base : `${base}/${value}`)}
+      >
+        <Tabs.List aria-label="Project sections">
+          {tabs.map((tab) => (
+            <Tabs.Tab key={tab.value} value={tab.value}>
+              {tab.label}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        {tabs.map((tab) => (
+          <Tabs.Panel key={tab.value} value={tab.value} pt="md">
+            {tab.value === current && <Outlet />}
+          </Tabs.Panel>
+        ))}
+      </Tabs>
+    </Stack>
+  );
+}

@@ -1,22 +1,16 @@
 import SQLite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  Kysely,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDatabase,
-  type SqliteDialectConfig,
-} from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { sqliteDialect } from './sqlite-dialect.js';
 import { MetadataStore } from './store.js';
 
 export { MetadataStore } from './store.js';
 export type { ManifestRecord, ManifestReference, UploadRecord, PullRecord, Page } from './store.js';
 export type { ArtifactRecord, RepositoryOrder, RepositorySummary, TagRecord } from './store.js';
 export type { Dialect } from './migrations.js';
+export { sqliteDialect } from './sqlite-dialect.js';
 export { AccountStore, inProject } from './accounts.js';
 export type * from './accounts.js';
 export type { IdentitySource, MemberKind } from './schema.js';
@@ -39,62 +33,11 @@ export async function openMetadataStore(options: MetadataOptions): Promise<Metad
 
   const store = new MetadataStore(
     new Kysely<Database>({
-      dialect: new BerthSqliteDialect({ database: withStatementCache(database) }),
+      dialect: sqliteDialect(database),
     }),
     'sqlite',
   );
   await store.migrate();
 
   return store;
-}
-
-/** How many prepared statements are kept: the registry runs a few dozen distinct queries. */
-const statementCacheSize = 512;
-
-/**
- * Kysely prepares every query anew; preparing costs more than running the indexed lookups of a
- * manifest GET (a fifth of the request's CPU in bench/results/profiles). Statements are kept by
- * their SQL text instead. One still being iterated is busy, so that caller gets a fresh one.
- */
-function withStatementCache(database: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
-
-  return {
-    close: () => database.close(),
-    prepare(sql: string) {
-      const cached = statements.get(sql);
-      if (cached && !cached.busy) return cached;
-
-      const statement = database.prepare(sql);
-      if (cached) return statement;
-      if (statements.size >= statementCacheSize) statements.clear();
-      statements.set(sql, statement);
-      return statement;
-    },
-  };
-}
-
-/**
- * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
- * ROLLBACK then fails with "no transaction is active" and that error replaces the real one, so a
- * full disk would read as an internal error. The real error is kept instead.
- */
-class BerthSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
-    super(settings);
-  }
-
-  override createDriver(): Driver {
-    return new TolerantRollbackDriver(this.settings);
-  }
-}
-
-class TolerantRollbackDriver extends SqliteDriver {
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      await super.rollbackTransaction(connection);
-    } catch (err) {
-      if (!/no transaction is active/.test((err as Error).message)) throw err;
-    }
-  }
 }

@@ -1,17 +1,8 @@
 import SQLite from 'better-sqlite3';
-import {
-  Kysely,
-  Migrator,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type Selectable,
-  type SqliteDialectConfig,
-  type Transaction,
-} from 'kysely';
+import { Kysely, Migrator, type Selectable, type Transaction } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { sqliteDialect } from '../../metadata/index.js';
 import { advisoryMigrations } from './migrations.js';
 import {
   ADVISORY_STATUSES,
@@ -87,7 +78,7 @@ export async function openAdvisoryStore(file: string): Promise<AdvisoryStore> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
 
-  const db = new Kysely<AdvisoryDatabase>({ dialect: new TolerantSqliteDialect({ database }) });
+  const db = new Kysely<AdvisoryDatabase>({ dialect: sqliteDialect(database) });
   const { error } = await new Migrator({ db, provider: advisoryMigrations }).migrateToLatest();
   if (error) {
     await db.destroy();
@@ -314,30 +305,4 @@ function packageAdvisory(row: PackageRow): PackageAdvisory {
     severities: JSON.parse(row.severities) as SeverityRating[],
     note: row.note ?? undefined,
   };
-}
-
-/**
- * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR), and
- * Kysely's own ROLLBACK then fails with "no transaction is active", hiding the real error; a
- * disk filling up during a large import would read as a rollback failure. The real error is
- * kept. (The metadata store does the same for the same reason.)
- */
-class TolerantSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
-    super(settings);
-  }
-
-  override createDriver(): Driver {
-    return new TolerantRollbackDriver(this.settings);
-  }
-}
-
-class TolerantRollbackDriver extends SqliteDriver {
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      await super.rollbackTransaction(connection);
-    } catch (err) {
-      if (!/no transaction is active/.test((err as Error).message)) throw err;
-    }
-  }
 }

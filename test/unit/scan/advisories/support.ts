@@ -10,19 +10,15 @@ import { openAdvisoryStore, type AdvisoryStore } from '../../../../src/scan/advi
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 /**
- * The shared advisory fixtures: real OSV, Debian tracker and Alpine secdb files, laid beside
- * the repository (../shared) on developers' machines and beside CI's clone alike. They are read
- * where they are, never copied into the repository.
+ * Real OSV, Debian tracker and Alpine secdb files (test/fixtures/advisories: unmodified copies,
+ * their origins and licences in SOURCES.md there), so that the scanner's tests need nothing
+ * outside the repository.
  */
-export const advisoryFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'advisories');
+export const advisoryFixtures = path.join(repoRoot, 'test', 'fixtures', 'advisories');
 
 export function fixture(...parts: string[]): string {
-  if (!existsSync(advisoryFixtures)) {
-    throw new Error(
-      `advisory fixtures not found at ${advisoryFixtures}: these tests read the shared ` +
-        'fixture set laid beside the repository as ../shared',
-    );
-  }
+  if (!existsSync(advisoryFixtures))
+    throw new Error(`advisory fixtures missing: ${advisoryFixtures}`);
 
   return path.join(advisoryFixtures, ...parts);
 }

@@ -1,4 +1,4 @@
-// The matcher against the shared real advisory files (../shared/fixtures/advisories), with
+// The matcher against the real advisory files in test/fixtures/advisories, with
 // inventories written here: one package at a time, at versions on either side of each fix.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

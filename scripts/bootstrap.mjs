@@ -51,13 +51,17 @@ function ensureBuild() {
   writeFileSync(stamp, new Date().toISOString());
 }
 
-/** The portal has its own stamp: changes to src/ alone do not rebuild it, nor the reverse. */
+/**
+ * The portal has its own stamp. Of src/ it bundles only the role list (src/auth/permissions.ts);
+ * the API types it imports vanish at compile time, so other changes to src/ do not rebuild it.
+ */
 function ensurePortal() {
   const portal = path.join(root, 'portal');
   const stamp = path.join(portal, 'dist', '.build-stamp');
   const inputs = Math.max(
     newestMtime(portal, new Set(['dist'])),
     statSync(path.join(root, 'package-lock.json')).mtimeMs,
+    statSync(path.join(root, 'src', 'auth', 'permissions.ts')).mtimeMs,
   );
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) return;
 

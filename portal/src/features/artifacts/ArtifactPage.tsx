@@ -1,11 +1,12 @@
-import { Anchor, Badge, Group, SimpleGrid, Stack, Table } from '@mantine/core';
+import { Badge, Group, SimpleGrid, Stack, Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { del, get, segment } from '../../api/client';
 import type { ArtifactDetail } from '../../api/types';
 import { Bytes } from '../../components/Bytes';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyText } from '../../components/CopyText';
+import { DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import {
   artifactKind,
@@ -16,10 +17,10 @@ import {
   shortDigest,
 } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
-import { artifactPath, repositoryPath } from '../repositories/paths';
+import { repositoryPath } from '../repositories/paths';
 import { useRepositoryRefresh } from './queries';
 import { LayersTable } from './LayersTable';
-import { Fact, Json, KeyValues, Section } from './parts';
+import { DigestLink, Fact, Json, KeyValues, Section } from './parts';
 import { ReferrersTree } from './ReferrersTree';
 
 export function ArtifactPage({ repository, reference }: { repository: string; reference: string }) {
@@ -115,35 +116,19 @@ function ArtifactBody({
       {a.layers.length > 0 && <LayersTable layers={a.layers} />}
       {a.children.length > 0 && (
         <Section title={`Platforms (${a.children.length})`}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Platform</Table.Th>
-                <Table.Th>Digest</Table.Th>
-                <Table.Th>Size</Table.Th>
+          <DataTable columns={['Platform', 'Digest', 'Size']}>
+            {a.children.map((child) => (
+              <Table.Tr key={child.digest}>
+                <Table.Td>{child.platform ? platformName(child.platform) : 'unknown'}</Table.Td>
+                <Table.Td>
+                  <DigestLink repository={repository} digest={child.digest} />
+                </Table.Td>
+                <Table.Td>
+                  <Bytes value={child.sizeBytes} />
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {a.children.map((child) => (
-                <Table.Tr key={child.digest}>
-                  <Table.Td>{child.platform ? platformName(child.platform) : 'unknown'}</Table.Td>
-                  <Table.Td>
-                    <Anchor
-                      component={Link}
-                      to={artifactPath(repository, child.digest)}
-                      ff="monospace"
-                      size="sm"
-                    >
-                      {shortDigest(child.digest)}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Bytes value={child.sizeBytes} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+            ))}
+          </DataTable>
         </Section>
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>

@@ -1,8 +1,7 @@
-import { Anchor, Badge, Group, Stack, Text } from '@mantine/core';
-import { Link } from 'react-router';
+import { Badge, Group, Stack, Text } from '@mantine/core';
 import type { Referrer } from '../../api/types';
-import { artifactKind, formatBytes, formatTime, shortDigest } from '../../components/format';
-import { artifactPath } from '../repositories/paths';
+import { artifactKind, formatBytes, formatTime } from '../../components/format';
+import { DigestLink } from './parts';
 
 /**
  * Signatures, SBOMs and attestations of an artifact, and theirs, as a nested list. The API
@@ -36,14 +35,7 @@ function Branch(props: { repository: string; subject: string; referrers: Referre
             <Badge variant="outline" tt="none">
               {artifactKind(node.mediaType, node.artifactType)}
             </Badge>
-            <Anchor
-              component={Link}
-              to={artifactPath(props.repository, node.digest)}
-              ff="monospace"
-              size="sm"
-            >
-              {shortDigest(node.digest)}
-            </Anchor>
+            <DigestLink repository={props.repository} digest={node.digest} />
             <Text size="xs">
               {node.artifactType ?? node.mediaType} · {formatBytes(node.sizeBytes)} ·{' '}
               {formatTime(node.pushedAt)}

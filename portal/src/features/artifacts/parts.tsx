@@ -1,5 +1,8 @@
-import { Code, Group, Paper, ScrollArea, Table, Text, Title } from '@mantine/core';
+import { Anchor, Code, Group, Paper, ScrollArea, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { shortDigest } from '../../components/format';
+import { artifactPath } from '../repositories/paths';
 
 // Building blocks of the artifact page.
 
@@ -11,6 +14,15 @@ export function Section({ title, children }: { title: string; children: ReactNod
       </Title>
       {children}
     </Paper>
+  );
+}
+
+/** An artifact's short digest, linked to its page. */
+export function DigestLink({ repository, digest }: { repository: string; digest: string }) {
+  return (
+    <Anchor component={Link} to={artifactPath(repository, digest)} ff="monospace" size="sm">
+      {shortDigest(digest)}
+    </Anchor>
   );
 }
 

@@ -3,9 +3,10 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get } from '../../api/client';
 import type { AuditPage } from '../../api/types';
+import { TimeCell } from '../../components/cells';
+import { DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { StatusBadge } from '../../components/StatusBadge';
-import { formatTime } from '../../components/format';
 
 interface Filters {
   actor: string;
@@ -16,6 +17,12 @@ interface Filters {
 
 const emptyFilters: Filters = { actor: '', action: '', from: '', to: '' };
 const pageSize = 50;
+
+/** The project column shows only where events of several projects are listed. */
+function columnsOf(showProject: boolean): string[] {
+  const project = showProject ? ['Project'] : [];
+  return ['Time', 'Actor', 'Action', ...project, 'Resource', 'Result', 'From'];
+}
 
 /**
  * Audit events, newest first, filtered on the server and paged with the API's cursor (`before`,
@@ -71,44 +78,27 @@ export function AuditTable({ path, showProject }: { path: string; showProject: b
         </Group>
       </form>
       <ErrorNotice error={events.error} />
-      <Table.ScrollContainer minWidth={800}>
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Time</Table.Th>
-              <Table.Th>Actor</Table.Th>
-              <Table.Th>Action</Table.Th>
-              {showProject && <Table.Th>Project</Table.Th>}
-              <Table.Th>Resource</Table.Th>
-              <Table.Th>Result</Table.Th>
-              <Table.Th>From</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((event) => (
-              <Table.Tr key={event.id}>
-                <Table.Td>
-                  <Text size="sm">{formatTime(event.at)}</Text>
-                </Table.Td>
-                <Table.Td>{event.actor}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" ff="monospace">
-                    {event.action}
-                  </Text>
-                </Table.Td>
-                {showProject && <Table.Td>{event.project ?? ''}</Table.Td>}
-                <Table.Td style={{ wordBreak: 'break-all' }}>{event.resource ?? ''}</Table.Td>
-                <Table.Td>
-                  <StatusBadge tone={event.result === 'success' ? 'good' : 'bad'}>
-                    {event.result}
-                  </StatusBadge>
-                </Table.Td>
-                <Table.Td>{event.remoteAddr ?? ''}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable columns={columnsOf(showProject)} minWidth={800}>
+        {items.map((event) => (
+          <Table.Tr key={event.id}>
+            <TimeCell value={event.at} />
+            <Table.Td>{event.actor}</Table.Td>
+            <Table.Td>
+              <Text size="sm" ff="monospace">
+                {event.action}
+              </Text>
+            </Table.Td>
+            {showProject && <Table.Td>{event.project ?? ''}</Table.Td>}
+            <Table.Td style={{ wordBreak: 'break-all' }}>{event.resource ?? ''}</Table.Td>
+            <Table.Td>
+              <StatusBadge tone={event.result === 'success' ? 'good' : 'bad'}>
+                {event.result}
+              </StatusBadge>
+            </Table.Td>
+            <Table.Td>{event.remoteAddr ?? ''}</Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
       {events.isSuccess && items.length === 0 && <Text>No events match.</Text>}
       {events.hasNextPage && (
         <Button

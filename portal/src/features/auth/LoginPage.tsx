@@ -9,8 +9,9 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useInputState } from '@mantine/hooks';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { currentSession, signIn } from '../../api/session';
 import { oidcLoginUrl, signInMethods } from './oidc';
@@ -30,25 +31,18 @@ export function LoginPage() {
     staleTime: Infinity,
   });
   const oidc = methods.data?.oidc;
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [username, setUsername] = useInputState('');
+  const [password, setPassword] = useInputState('');
+  const login = useMutation({
+    mutationFn: () => signIn(username, password),
+    onSuccess: () => navigate(next, { replace: true }),
+  });
 
   if (currentSession()) return <Navigate to={next} replace />;
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(username, password);
-      navigate(next, { replace: true });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    login.mutate();
   };
 
   return (
@@ -59,9 +53,9 @@ export function LoginPage() {
             <Title order={1} size="h2">
               Sign in to Berth
             </Title>
-            {error && (
+            {login.error && (
               <Alert color="red" role="alert">
-                {error}
+                {login.error.message}
               </Alert>
             )}
             <TextInput
@@ -69,7 +63,7 @@ export function LoginPage() {
               name="username"
               autoComplete="username"
               value={username}
-              onChange={(e) => setUsername(e.currentTarget.value)}
+              onChange={setUsername}
               required
               data-autofocus
             />
@@ -78,10 +72,10 @@ export function LoginPage() {
               name="password"
               autoComplete="current-password"
               value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              onChange={setPassword}
               required
             />
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={login.isPending}>
               Sign in
             </Button>
             {oidc && (

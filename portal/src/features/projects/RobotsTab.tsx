@@ -1,9 +1,7 @@
 import {
   Alert,
   Badge,
-  Button,
   Group,
-  Modal,
   MultiSelect,
   NumberInput,
   Stack,
@@ -12,26 +10,29 @@ import {
   TextInput,
   VisuallyHidden,
 } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { del, get, post, segment } from '../../api/client';
-import { robotActions, type Robot } from '../../api/types';
-import { ConfirmButton } from '../../components/ConfirmButton';
+import { useInputState } from '@mantine/hooks';
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { post, segment } from '../../api/client';
+import { robotActions, type Robot, type RobotCreated } from '../../api/types';
+import { DeleteCell, TimeCell } from '../../components/cells';
 import { CopyText } from '../../components/CopyText';
+import { DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatTime } from '../../components/format';
-import { useProjectName } from './queries';
+import { FormDialog } from '../../components/FormDialog';
+import { useProjectList, useProjectName } from './queries';
+
+const columns = [
+  'Name',
+  'Permissions',
+  'Expires',
+  'Last used',
+  <VisuallyHidden>Actions</VisuallyHidden>,
+];
 
 export function RobotsTab() {
   const project = useProjectName();
-  const queryClient = useQueryClient();
-  const key = ['project', project, 'robots'];
-  const robots = useQuery({
-    queryKey: key,
-    queryFn: () => get<Robot[]>(`/projects/${segment(project)}/robots`),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  const { query: robots, refresh } = useProjectList<Robot>(project, 'robots');
 
   return (
     <Stack>
@@ -39,75 +40,51 @@ export function RobotsTab() {
         <CreateRobotButton project={project} onCreated={refresh} />
       </Group>
       <ErrorNotice error={robots.error} />
-      <Table striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Permissions</Table.Th>
-            <Table.Th>Expires</Table.Th>
-            <Table.Th>Last used</Table.Th>
-            <Table.Th>
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>
+      <DataTable columns={columns}>
+        {robots.data?.map((robot) => (
+          <Table.Tr key={robot.name}>
+            <Table.Td>
+              <Text size="sm" ff="monospace">
+                {robot.name}
+              </Text>
+              {robot.description && <Text size="xs">{robot.description}</Text>}
+              {robot.disabled && <Badge color="gray">disabled</Badge>}
+            </Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                {robot.grants
+                  .flatMap((g) => g.actions)
+                  .map((action) => (
+                    <Badge key={action} variant="outline" tt="none">
+                      {action}
+                    </Badge>
+                  ))}
+              </Group>
+            </Table.Td>
+            <TimeCell value={robot.expiresAt} />
+            <TimeCell value={robot.lastUsedAt} />
+            <DeleteCell
+              label={`Delete ${robot.name}`}
+              message="The robot's secret stops working at once."
+              path={`/robots/${segment(robot.name)}`}
+              onDeleted={refresh}
+            />
           </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {robots.data?.map((robot) => (
-            <Table.Tr key={robot.name}>
-              <Table.Td>
-                <Text size="sm" ff="monospace">
-                  {robot.name}
-                </Text>
-                {robot.description && <Text size="xs">{robot.description}</Text>}
-                {robot.disabled && <Badge color="gray">disabled</Badge>}
-              </Table.Td>
-              <Table.Td>
-                <Group gap={4}>
-                  {robot.grants
-                    .flatMap((g) => g.actions)
-                    .map((action) => (
-                      <Badge key={action} variant="outline" tt="none">
-                        {action}
-                      </Badge>
-                    ))}
-                </Group>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{formatTime(robot.expiresAt, 'never')}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{formatTime(robot.lastUsedAt)}</Text>
-              </Table.Td>
-              <Table.Td>
-                <ConfirmButton
-                  size="xs"
-                  text="Delete"
-                  label={`Delete ${robot.name}`}
-                  message="The robot's secret stops working at once."
-                  onConfirm={async () => {
-                    await del(`/robots/${segment(robot.name)}`);
-                    await refresh();
-                  }}
-                />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+        ))}
+      </DataTable>
       {robots.data?.length === 0 && <Text>No robot accounts in this project.</Text>}
     </Stack>
   );
 }
 
 function CreateRobotButton(props: { project: string; onCreated: () => Promise<unknown> }) {
-  const [opened, { open, close }] = useDisclosure(false);
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
+  const [name, setName] = useInputState('');
+  const [description, setDescription] = useInputState('');
   const [actions, setActions] = useState<string[]>(['pull', 'push']);
   const [days, setDays] = useState<number | string>(30);
   const create = useMutation({
     mutationFn: () =>
-      post<{ robot: Robot; secret: string }>(`/projects/${segment(props.project)}/robots`, {
+      post<RobotCreated>(`/projects/${segment(props.project)}/robots`, {
         name,
         description: description || null,
         grants: [{ project: props.project, actions }],
@@ -116,74 +93,49 @@ function CreateRobotButton(props: { project: string; onCreated: () => Promise<un
       }),
     onSuccess: () => props.onCreated(),
   });
-  const finish = () => {
+  const reset = () => {
     create.reset();
     setName('');
-    close();
-  };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
   };
 
   return (
+    <FormDialog
+      title="New robot account"
+      submission={create}
+      ready={actions.length > 0}
+      result={(created) => <RobotSecret created={created} />}
+      onClose={reset}
+    >
+      <TextInput label="Name" value={name} onChange={setName} required data-autofocus />
+      <TextInput label="Description" value={description} onChange={setDescription} />
+      <MultiSelect
+        label="Permissions"
+        data={[...robotActions]}
+        value={actions}
+        onChange={setActions}
+        required
+      />
+      <NumberInput
+        label="Expires after (days, 0 for never)"
+        min={0}
+        value={days}
+        onChange={setDays}
+      />
+    </FormDialog>
+  );
+}
+
+/** A new robot's login name and secret, which Berth shows this once. */
+function RobotSecret({ created }: { created: RobotCreated }) {
+  return (
     <>
-      <Button onClick={open}>New robot account</Button>
-      <Modal opened={opened} onClose={finish} title="New robot account" centered>
-        {create.data ? (
-          <Stack>
-            <Alert color="orange" title="Copy the secret now">
-              Berth keeps only a hash of it: this is the only time it is shown.
-            </Alert>
-            <Text size="sm">Login name</Text>
-            <CopyText value={create.data.robot.name} label="Copy the login name" />
-            <Text size="sm">Secret</Text>
-            <CopyText value={create.data.secret} label="Copy the secret" />
-            <Group justify="flex-end">
-              <Button onClick={finish}>Done</Button>
-            </Group>
-          </Stack>
-        ) : (
-          <form onSubmit={submit}>
-            <Stack>
-              <ErrorNotice error={create.error} />
-              <TextInput
-                label="Name"
-                value={name}
-                onChange={(e) => setName(e.currentTarget.value)}
-                required
-                data-autofocus
-              />
-              <TextInput
-                label="Description"
-                value={description}
-                onChange={(e) => setDescription(e.currentTarget.value)}
-              />
-              <MultiSelect
-                label="Permissions"
-                data={[...robotActions]}
-                value={actions}
-                onChange={setActions}
-                required
-              />
-              <NumberInput
-                label="Expires after (days, 0 for never)"
-                min={0}
-                value={days}
-                onChange={setDays}
-              />
-              <Group justify="flex-end">
-                <Button variant="default" onClick={finish}>
-                  Cancel
-                </Button>
-                <Button type="submit" loading={create.isPending} disabled={actions.length === 0}>
-                  Create
-                </Button>
-              </Group>
-            </Stack>
-          </form>
-        )}
-      </Modal>
+      <Alert color="orange" title="Copy the secret now">
+        Berth keeps only a hash of it: this is the only time it is shown.
+      </Alert>
+      <Text size="sm">Login name</Text>
+      <CopyText value={created.robot.name} label="Copy the login name" />
+      <Text size="sm">Secret</Text>
+      <CopyText value={created.secret} label="Copy the secret" />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { get, segment } from '../../api/client';
 import type { Project, Quota } from '../../api/types';
@@ -19,4 +19,17 @@ export function useQuota(name: string) {
     queryKey: ['project', name, 'quota'],
     queryFn: () => get<Quota>(`/projects/${segment(name)}/quota`),
   });
+}
+
+/** A project's members or robots, and how to load them again after a change. */
+export function useProjectList<T>(project: string, list: 'members' | 'robots') {
+  const queryClient = useQueryClient();
+  const queryKey = ['project', project, list];
+  const query = useQuery({
+    queryKey,
+    queryFn: () => get<T[]>(`/projects/${segment(project)}/${list}`),
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey });
+
+  return { query, refresh };
 }

@@ -39,10 +39,8 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRouteOptions
     request.routeKind = 'token';
     const pending = readCookie(request.headers.cookie, pendingCookie);
     const { principal, returnTo } = await oidc.finish(queryOf(request), pending, request.ip);
-    const access = await auth.tokens.issueAccess(principal.name, 'user', [
-      { ...apiScope, actions: ['*'] },
-    ]);
-    const refresh = await auth.tokens.issueRefresh(principal.name, 'user');
+    const access = await auth.tokens.issueAccess(principal, [{ ...apiScope, actions: ['*'] }]);
+    const refresh = await auth.tokens.issueRefresh(principal);
     const fragment = new URLSearchParams({
       access_token: access.token,
       token_type: 'Bearer',

@@ -96,18 +96,12 @@ async function grantPrincipal(
   throw oauthError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
 }
 
-/** A refresh token stays good until it expires, its account is disabled or its password changes. */
+/**
+ * A refresh token stays good until it expires, or its account is deleted, disabled, or changes
+ * its password (users) or secret (robots): the same test as for access tokens.
+ */
 async function refreshPrincipal(auth: Auth, token: string): Promise<Principal> {
-  const claims = await auth.tokens.verifyRefresh(token);
-  const principal = await auth.authenticator.subject(claims.subject, claims.subjectKind);
-  if (principal.kind === 'user') {
-    const user = await auth.accounts.getUser({ principal }, principal.name);
-    if (claims.issuedAt < user.tokensValidAfter - 1000) {
-      throw new AuthError('unauthenticated', 'the refresh token was revoked');
-    }
-  }
-
-  return principal;
+  return auth.authenticator.tokenSubject(await auth.tokens.verifyRefresh(token));
 }
 
 async function issue(
@@ -124,7 +118,8 @@ async function issue(
 
   const kind = principal.kind;
   const subject = kind === 'anonymous' ? 'anonymous' : principal.name;
-  const access = await auth.tokens.issueAccess(subject, kind, granted);
+  const account = { kind, name: subject, id: kind === 'anonymous' ? undefined : principal.id };
+  const access = await auth.tokens.issueAccess(account, granted);
   const response: TokenResponse = {
     token: access.token,
     access_token: access.token,
@@ -133,7 +128,7 @@ async function issue(
     scope: granted.map((s) => `${s.type}:${s.name}:${s.actions.join(',')}`).join(' '),
   };
   if (offline && kind !== 'anonymous') {
-    response.refresh_token = (await auth.tokens.issueRefresh(subject, kind)).token;
+    response.refresh_token = (await auth.tokens.issueRefresh(account)).token;
   }
 
   return response;

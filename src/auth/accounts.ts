@@ -436,6 +436,8 @@ export class AccountService {
       grants,
       disabled: update.disabled,
       expiresAt: update.expiresAt === undefined ? undefined : this.expiry(update.expiresAt),
+      // Disabling ends the robot's tokens for good: enabling it again does not revive them.
+      ...(update.disabled ? { tokensValidAfter: Date.now() } : {}),
     });
     this.changed(actor, 'robot.update', project?.name ?? null, name, { ...update });
     return (await this.accounts.getRobot(name)) as RobotRecord;
@@ -446,7 +448,10 @@ export class AccountService {
     const robot = await this.robotFor(actor, name, 'manage-robots');
     const secret = generateSecret();
 
-    await this.accounts.updateRobot(name, { secretHash: hashSecret(secret) });
+    await this.accounts.updateRobot(name, {
+      secretHash: hashSecret(secret),
+      tokensValidAfter: Date.now(),
+    });
     this.changed(actor, 'robot.rotate', await this.projectName(robot), name);
     return secret;
   }

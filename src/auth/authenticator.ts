@@ -7,7 +7,7 @@ import type { LoginGuard } from './login-guard.js';
 import { anonymous, type Principal, type RobotPrincipal, type UserPrincipal } from './principal.js';
 import type { Scope } from './scopes.js';
 import { secretMatches, verifyPassword } from './secrets.js';
-import type { SubjectKind, TokenService } from './tokens.js';
+import type { SubjectKind, TokenClaims, TokenService } from './tokens.js';
 
 /** Robot login names start with this; no user name may. */
 export const robotPrefix = 'robot$';
@@ -89,8 +89,24 @@ export class Authenticator {
     }
 
     const claims = await this.tokens.verifyAccess(credentials.token);
-    const principal = await this.subject(claims.subject, claims.subjectKind);
+    const principal = await this.tokenSubject(claims);
     return { principal, tokenAccess: claims.access };
+  }
+
+  /**
+   * The account a token was issued to, if the token still speaks for it: the account exists
+   * under the same row (not deleted and recreated with the name), is enabled, and has not
+   * revoked its tokens since (password change, secret rotation, disable).
+   */
+  async tokenSubject(claims: TokenClaims): Promise<Principal> {
+    const principal = await this.subject(claims.subject, claims.subjectKind);
+    if (principal.kind === 'anonymous') return principal;
+
+    const sameAccount = claims.accountId === principal.id;
+    if (!sameAccount || claims.issuedAtMs < principal.tokensValidAfter) {
+      throw new AuthError('unauthenticated', 'the token was revoked');
+    }
+    return principal;
   }
 
   /** A username and password (or robot secret), with its outcome in the audit log. */
@@ -323,6 +339,8 @@ export class Authenticator {
 
     return {
       kind: 'robot',
+      id: robot.id,
+      tokensValidAfter: robot.tokensValidAfter,
       name: robot.name,
       projectId: robot.projectId,
       grants: robot.grants,
@@ -337,6 +355,8 @@ export type ExternalSource = Exclude<IdentitySource, 'local'>;
 export function userPrincipal(user: UserRecord): UserPrincipal {
   return {
     kind: 'user',
+    id: user.id,
+    tokensValidAfter: user.tokensValidAfter,
     name: user.username,
     admin: user.admin,
     groups: user.groups,

@@ -9,6 +9,10 @@ export interface AnonymousPrincipal {
 
 export interface UserPrincipal {
   kind: 'user';
+  /** The account's row: a token names it, so a new account of the same name is not its owner. */
+  id: number;
+  /** Tokens issued before this instant (ms) are refused: password change, disable. */
+  tokensValidAfter: number;
   name: string;
   admin: boolean;
   /** Group names from the identity source; memberships may name them. */
@@ -18,6 +22,9 @@ export interface UserPrincipal {
 
 export interface RobotPrincipal {
   kind: 'robot';
+  id: number;
+  /** Tokens issued before this instant (ms) are refused: secret rotation, disable. */
+  tokensValidAfter: number;
   name: string;
   /** The project a project robot belongs to; null for system robots. */
   projectId: number | null;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AccountStore } from '../metadata/index.js';
-import type { QuotaGuard } from '../registry/index.js';
+import type { QuotaGuard, QuotaHold } from '../registry/index.js';
 import type { AccessControl } from './access.js';
 import type { Actor, AccountService } from './accounts.js';
 import type { AuditLog } from './audit.js';
@@ -14,12 +14,15 @@ export interface QuotaDescription {
 
 /**
  * Per-project storage limits. Usage is computed from what the project's repositories link, so
- * it is right after deletes, failed pushes and cancelled uploads without any bookkeeping; bytes
- * still being uploaded are checked against what is left but count only once committed.
+ * it is right after deletes, failed pushes and cancelled uploads without any bookkeeping. Bytes
+ * still being uploaded are held against the limit in memory while their request runs, so that
+ * parallel uploads cannot each take what is left (on this node; see docs/access-control.md).
  */
 export class QuotaService implements QuotaGuard {
   /** Projects currently above their warning threshold, so the event is raised once per crossing. */
   private readonly warned = new Set<string>();
+  /** Bytes held by uploads in progress, by project. */
+  private readonly held = new Map<string, number>();
 
   constructor(
     private readonly store: AccountStore,
@@ -32,7 +35,33 @@ export class QuotaService implements QuotaGuard {
     const project = await this.access.project(projectOf(repository));
     if (!project || project.quotaBytes === null) return Number.POSITIVE_INFINITY;
 
-    return project.quotaBytes - (await this.store.projectUsage(project.name));
+    const used = await this.store.projectUsage(project.name);
+    return project.quotaBytes - used - (this.held.get(project.name) ?? 0);
+  }
+
+  async hold(repository: string): Promise<QuotaHold | undefined> {
+    const project = await this.access.project(projectOf(repository));
+    if (!project || project.quotaBytes === null) return undefined;
+
+    const name = project.name;
+    const limit = project.quotaBytes - (await this.store.projectUsage(name));
+    let mine = 0;
+    const change = (bytes: number) => {
+      mine += bytes;
+      const total = (this.held.get(name) ?? 0) + bytes;
+      if (total === 0) this.held.delete(name);
+      else this.held.set(name, total);
+    };
+
+    return {
+      add: (bytes) => {
+        if ((this.held.get(name) ?? 0) + bytes > limit) return false;
+        change(bytes);
+        return true;
+      },
+      remaining: () => limit - (this.held.get(name) ?? 0),
+      release: () => change(-mine),
+    };
   }
 
   added(repository: string): void {

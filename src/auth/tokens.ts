@@ -20,16 +20,25 @@ export interface IssuedToken {
   issuedAt: string;
 }
 
-export interface AccessClaims {
+/** Whom a token speaks for, and since when. */
+export interface TokenClaims {
   subject: string;
   subjectKind: SubjectKind;
+  /** The account's row id when issued (absent for anonymous tokens). */
+  accountId?: number;
+  /** When the token was issued, in milliseconds (`iat` has whole seconds only). */
+  issuedAtMs: number;
+}
+
+export interface AccessClaims extends TokenClaims {
   access: Scope[];
 }
 
-export interface RefreshClaims {
-  subject: string;
-  subjectKind: SubjectKind;
-  issuedAt: number;
+/** The account a token is issued to. */
+export interface TokenSubject {
+  kind: SubjectKind;
+  name: string;
+  id?: number;
 }
 
 type TokenType = 'access' | 'refresh' | 'login';
@@ -41,6 +50,9 @@ interface BerthClaims extends JWTPayload {
   bt?: TokenType;
   /** Of a login token: the sign-in in progress it carries. */
   ls?: Record<string, string>;
+  /** The account's row id, and the issue time in milliseconds (see TokenClaims). */
+  bid?: number;
+  bms?: number;
 }
 
 /** Oversized tokens are refused before any parsing. */
@@ -57,14 +69,14 @@ export class TokenService {
     readonly options: TokenOptions,
   ) {}
 
-  async issueAccess(subject: string, kind: SubjectKind, access: Scope[]): Promise<IssuedToken> {
-    const claims: BerthClaims = { access, bk: kind, bt: 'access' };
-    return this.sign(subject, claims, this.options.accessTtlMs, this.options.service);
+  async issueAccess(subject: TokenSubject, access: Scope[]): Promise<IssuedToken> {
+    const claims: BerthClaims = { ...accountClaims(subject), access, bt: 'access' };
+    return this.sign(subject.name, claims, this.options.accessTtlMs, this.options.service);
   }
 
-  async issueRefresh(subject: string, kind: SubjectKind): Promise<IssuedToken> {
-    const claims: BerthClaims = { bk: kind, bt: 'refresh' };
-    return this.sign(subject, claims, this.options.refreshTtlMs, this.options.issuer);
+  async issueRefresh(subject: TokenSubject): Promise<IssuedToken> {
+    const claims: BerthClaims = { ...accountClaims(subject), bt: 'refresh' };
+    return this.sign(subject.name, claims, this.options.refreshTtlMs, this.options.issuer);
   }
 
   /**
@@ -89,17 +101,11 @@ export class TokenService {
     const payload = await this.verify(token, this.options.service, 'access');
     const access = Array.isArray(payload.access) ? payload.access.filter(isScope) : [];
 
-    return { subject: payload.sub as string, subjectKind: payload.bk as SubjectKind, access };
+    return { ...claimsOf(payload), access };
   }
 
-  async verifyRefresh(token: string): Promise<RefreshClaims> {
-    const payload = await this.verify(token, this.options.issuer, 'refresh');
-
-    return {
-      subject: payload.sub as string,
-      subjectKind: payload.bk as SubjectKind,
-      issuedAt: (payload.iat ?? 0) * 1000,
-    };
+  async verifyRefresh(token: string): Promise<TokenClaims> {
+    return claimsOf(await this.verify(token, this.options.issuer, 'refresh'));
   }
 
   private async sign(
@@ -166,6 +172,19 @@ export class TokenService {
 
 function invalidToken(message: string): AuthError {
   return new AuthError('unauthenticated', message);
+}
+
+function accountClaims(subject: TokenSubject): BerthClaims {
+  return { bk: subject.kind, bid: subject.id, bms: Date.now() };
+}
+
+function claimsOf(payload: BerthClaims): TokenClaims {
+  return {
+    subject: payload.sub as string,
+    subjectKind: payload.bk as SubjectKind,
+    accountId: typeof payload.bid === 'number' ? payload.bid : undefined,
+    issuedAtMs: typeof payload.bms === 'number' ? payload.bms : (payload.iat ?? 0) * 1000,
+  };
 }
 
 function isSubjectKind(value: unknown): value is SubjectKind {

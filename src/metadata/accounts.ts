@@ -107,14 +107,24 @@ export interface RobotRecord {
   createdBy: string;
   createdAt: number;
   lastUsedAt: number | null;
+  tokensValidAfter: number;
 }
 
-export type NewRobot = Omit<RobotRecord, 'id' | 'disabled' | 'createdAt' | 'lastUsedAt'>;
+export type NewRobot = Omit<
+  RobotRecord,
+  'id' | 'disabled' | 'createdAt' | 'lastUsedAt' | 'tokensValidAfter'
+>;
 
 export type RobotPatch = Partial<
   Pick<
     RobotRecord,
-    'description' | 'secretHash' | 'grants' | 'expiresAt' | 'disabled' | 'lastUsedAt'
+    | 'description'
+    | 'secretHash'
+    | 'grants'
+    | 'expiresAt'
+    | 'disabled'
+    | 'lastUsedAt'
+    | 'tokensValidAfter'
   >
 >;
 
@@ -519,6 +529,7 @@ export class AccountStore {
     if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
     if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
     if (patch.lastUsedAt !== undefined) set.last_used_at = patch.lastUsedAt;
+    if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
     if (Object.keys(set).length === 0) return;
 
     await this.db.updateTable('robots').set(set).where('name', '=', name).execute();
@@ -713,6 +724,7 @@ function toRobot(row: Selectable<RobotTable>): RobotRecord {
     createdBy: row.created_by,
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    tokensValidAfter: Number(row.tokens_valid_after),
   };
 }
 

@@ -13,6 +13,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0003_identity_sources': { up: identitySources },
     '0004_released_blobs': { up: releasedBlobs },
     '0005_manifests_by_push_time': { up: manifestsByPushTime },
+    '0006_robot_token_revocation': { up: robotTokenRevocation },
   };
 
   return { getMigrations: async () => migrations };
@@ -264,5 +265,13 @@ async function manifestsByPushTime(db: Kysely<unknown>): Promise<void> {
     .createIndex('manifests_pushed')
     .on('manifests')
     .columns(['repository_id', 'pushed_at'])
+    .execute();
+}
+
+/** Robots, like users, refuse tokens issued before a secret rotation or a disable. */
+async function robotTokenRevocation(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .alterTable('robots')
+    .addColumn('tokens_valid_after', 'bigint', (c) => c.notNull().defaultTo(0))
     .execute();
 }

@@ -153,6 +153,8 @@ export interface RobotTable {
   created_by: string;
   created_at: number;
   last_used_at: number | null;
+  /** Tokens issued before this instant are refused (secret rotation, disable). */
+  tokens_valid_after: Generated<number>;
 }
 
 /** Keys that sign registry tokens; retired keys still verify until their tokens expire. */

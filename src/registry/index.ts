@@ -13,7 +13,7 @@ export type { BlobContent } from './blobs.js';
 export type { ManifestContent } from './manifests.js';
 export type { ListPage, ReferrersIndex } from './listings.js';
 export type { StartResult } from './uploads.js';
-export type { QuotaGuard } from './quota.js';
+export type { QuotaGuard, QuotaHold } from './quota.js';
 
 export interface RegistryOptions {
   uploadExpiryMs: number;

@@ -5,11 +5,26 @@
 export interface QuotaGuard {
   /** Bytes `repository` may still add; Infinity when it has no limit. */
   remaining(repository: string): Promise<number>;
+  /**
+   * Starts counting bytes being written into `repository` against its limit, so that uploads
+   * running side by side cannot each take what is left; undefined when there is no limit.
+   */
+  hold(repository: string): Promise<QuotaHold | undefined>;
   /** Called after content was added, so that crossing a warning threshold can be reported. */
   added(repository: string): void;
 }
 
+/** Bytes an upload in progress holds against a quota until it ends. */
+export interface QuotaHold {
+  /** Holds `bytes` more; false (holding nothing more) when that would pass the limit. */
+  add(bytes: number): boolean;
+  /** What is left for this upload: the limit minus usage and every hold, its own included. */
+  remaining(): number;
+  release(): void;
+}
+
 export const noQuota: QuotaGuard = {
   remaining: async () => Number.POSITIVE_INFINITY,
+  hold: async () => undefined,
   added: () => undefined,
 };

@@ -1,4 +1,5 @@
 import type { Hash } from 'node:crypto';
+import type { QuotaHold } from './quota.js';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Passes bytes through while feeding them to a hash, so content is digested as it streams. */
@@ -33,14 +34,11 @@ export function exactLengthStream(
   });
 }
 
-/** Fails the stream as soon as more than `max` bytes have passed (a storage quota). */
-export function limitStream(max: number, onExceeded: () => Error): Transform {
-  let seen = 0;
-
+/** Holds each chunk's bytes against a quota, and fails the stream once the quota is full. */
+export function holdingStream(hold: QuotaHold, onExceeded: () => Error): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      seen += chunk.length;
-      if (seen > max) return callback(onExceeded());
+      if (!hold.add(chunk.length)) return callback(onExceeded());
       callback(null, chunk);
     },
   });

@@ -9,7 +9,7 @@ import type { ByteRange } from '../oci/range.js';
 import { UploadNotFoundError, UploadOffsetError, type BlobStore } from '../storage/index.js';
 import { KeyedMutex } from './locks.js';
 import type { QuotaGuard } from './quota.js';
-import { exactLengthStream, hashingStream, limitStream } from './streams.js';
+import { exactLengthStream, hashingStream, holdingStream } from './streams.js';
 
 export interface UploadOptions {
   /** Sessions idle for longer than this are removed with their bytes. */
@@ -234,14 +234,18 @@ export class UploadService {
     }
 
     const stages: NodeJS.ReadWriteStream[] = [];
-    const allowance = await this.options.quota.remaining(repository);
-    if (Number.isFinite(allowance)) {
+    const hold = await this.options.quota.hold(repository);
+    if (hold) {
       const declared = chunk.range ? chunk.range.end - chunk.range.start + 1 : chunk.length;
-      const exceeded = () => quotaExceeded(repository, allowance);
+      const exceeded = () => quotaExceeded(repository, hold.remaining());
+      // The session's earlier chunks count only once the blob is committed: hold them too.
       // Refuse before reading when the size is known; otherwise stop at the limit, and the
       // store rolls the partial chunk back.
-      if (declared !== undefined && offset + declared > allowance) throw exceeded();
-      stages.push(limitStream(allowance - offset, exceeded));
+      if (!hold.add(offset + (declared ?? 0))) {
+        hold.release();
+        throw exceeded();
+      }
+      if (declared === undefined) stages.push(holdingStream(hold, exceeded));
     }
     if (chunk.range) {
       const length = chunk.range.end - chunk.range.start + 1;
@@ -261,6 +265,8 @@ export class UploadService {
       // The store rolled the bytes back, but the running hash has seen them: drop it.
       this.hashes.delete(id);
       throw translateStoreError(err, repository, id, chunk.range);
+    } finally {
+      hold?.release();
     }
   }
 

@@ -324,6 +324,30 @@ describe('pushes over the limit', () => {
   });
 });
 
+describe('uploads running side by side', () => {
+  it('cannot each take what is left', async () => {
+    await admin.createProject('race');
+    await setQuota('race', 5000);
+
+    const results = await Promise.all(
+      [0, 1, 2, 3].map(() => postBlob('race/app', randomBlob(3000))),
+    );
+
+    const accepted = results.filter((res) => res.status === 201).length;
+    expect(accepted).toBe(1);
+    expect(results.filter((res) => res.status === 403)).toHaveLength(3);
+    expect(await usage('race')).toBeLessThanOrEqual(5000);
+  });
+
+  it('give their hold back when they end, refused or not', async () => {
+    await admin.createProject('released');
+    await setQuota('released', 5000);
+    await Promise.all([0, 1, 2].map(() => postBlob('released/app', randomBlob(3000))));
+
+    expect((await postBlob('released/app', randomBlob(1500))).status).toBe(201);
+  });
+});
+
 describe('usage after deletes, failed pushes and cancelled uploads', () => {
   it('drops at once by what a manifest delete releases, a shared layer only with its last user', async () => {
     await admin.createProject('shrink');

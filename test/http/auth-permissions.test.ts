@@ -178,7 +178,17 @@ describe('the permission matrix, cell by cell', () => {
     it.each(everyone)('as %s', async (who) => {
       const auth = server().berth.auth!;
       const user = await auth.accounts.getUser(
-        { principal: { kind: 'user', name: 'admin', admin: true, groups: [], source: 'local' } },
+        {
+          principal: {
+            kind: 'user',
+            id: 1,
+            tokensValidAfter: 0,
+            name: 'admin',
+            admin: true,
+            groups: [],
+            source: 'local',
+          },
+        },
         as(who).username,
       );
       const principal = userPrincipal(user);

@@ -638,3 +638,70 @@ describe('logs', () => {
     }
   });
 });
+
+describe('revoked tokens stay revoked', () => {
+  async function offline(who: Credentials, scope: string) {
+    const { status, body } = await postToken({
+      grant_type: 'password',
+      username: who.username,
+      password: who.password,
+      service: 'berth',
+      access_type: 'offline',
+      scope,
+    });
+    expect(status).toBe(200);
+    return body;
+  }
+
+  async function refresh(token: string) {
+    return postToken({ grant_type: 'refresh_token', refresh_token: token, service: 'berth' });
+  }
+
+  it('ends a robot’s refresh and access tokens when its secret is rotated', async () => {
+    const bot = await admin.createRobot('revoked-rotate', [{ project: 'dev', actions: ['pull'] }]);
+    const tokens = await offline(bot, 'repository:dev/app:pull');
+
+    await admin.api.post('/robots/robot$revoked-rotate/secret', { basic: adminCredentials });
+
+    expect((await refresh(tokens.refresh_token!)).status).toBe(400);
+    expect((await withBearer(tokens.access_token, 'dev/app/manifests/v1')).status).toBe(401);
+  });
+
+  it('does not revive a robot’s tokens when it is enabled again', async () => {
+    const bot = await admin.createRobot('revoked-toggle', [{ project: 'dev', actions: ['pull'] }]);
+    const tokens = await offline(bot, 'repository:dev/app:pull');
+    const path = '/robots/robot$revoked-toggle';
+
+    await admin.api.patch(path, { basic: adminCredentials, body: { disabled: true } });
+    await admin.api.patch(path, { basic: adminCredentials, body: { disabled: false } });
+
+    expect((await refresh(tokens.refresh_token!)).status).toBe(400);
+    expect((await new RegistryAs(server(), bot).pull('dev/app', 'v1')).status).toBe(200);
+  });
+
+  it('does not revive a user’s tokens when the user is enabled again in the same second', async () => {
+    const user = await admin.createUser('toggled');
+    const tokens = await offline(user, 'berth:api:*');
+
+    await admin.api.patch('/users/toggled', { basic: adminCredentials, body: { disabled: true } });
+    await admin.api.patch('/users/toggled', { basic: adminCredentials, body: { disabled: false } });
+
+    expect((await refresh(tokens.refresh_token!)).status).toBe(400);
+  });
+
+  it('does not hand an old account’s tokens to a new account of the same name', async () => {
+    const first = await admin.createUser('reborn');
+    const userTokens = await offline(first, 'berth:api:*');
+    await admin.api.delete('/users/reborn', { basic: adminCredentials });
+    await admin.createUser('reborn');
+
+    const bot = await admin.createRobot('reborn', [{ project: 'dev', actions: ['pull'] }]);
+    const botTokens = await offline(bot, 'repository:dev/app:pull');
+    await admin.api.delete('/robots/robot$reborn', { basic: adminCredentials });
+    await admin.createRobot('reborn', [{ project: 'dev', actions: ['pull', 'push'] }]);
+
+    expect((await refresh(userTokens.refresh_token!)).status).toBe(400);
+    expect((await refresh(botTokens.refresh_token!)).status).toBe(400);
+    expect((await withBearer(botTokens.access_token, 'dev/app/manifests/v1')).status).toBe(401);
+  });
+});

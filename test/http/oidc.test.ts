@@ -348,7 +348,8 @@ describe('CLI secrets', () => {
   });
 
   it('are stored as a hash only', async () => {
-    const secret = await newCliSecret(danaIn.tokens.get('access_token')!);
+    // Regenerating ends every earlier session of the account, so each test signs in anew.
+    const secret = await newCliSecret((await signIn(dana)).tokens.get('access_token')!);
     const db = new Database(path.join(server.dataDir, 'berth.db'), { readonly: true });
     const row = db.prepare('SELECT cli_secret_hash FROM users WHERE username = ?').get('dana') as {
       cli_secret_hash: string;
@@ -364,7 +365,8 @@ describe('CLI secrets', () => {
     const oldWorks = await registryToken({ basic: { username: 'dana', password: old } }, pull);
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
-    const current = await newCliSecret(fresh.tokens.get('access_token')!);
+    const stale = await api.get('/whoami', { token: fresh.tokens.get('access_token')! });
+    const current = await newCliSecret((await signIn(dana)).tokens.get('access_token')!);
     const withOld = await registryToken({ basic: { username: 'dana', password: old } }, pull);
     const withCurrent = await registryToken(
       { basic: { username: 'dana', password: current } },
@@ -376,6 +378,7 @@ describe('CLI secrets', () => {
     expect(withOld.status).toBe(401);
     expect(withCurrent.status).toBe(200);
     expect(refresh.status).toBe(400);
+    expect(stale.status).toBe(401);
   });
 
   it('are refused to accounts that have a password', async () => {

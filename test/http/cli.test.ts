@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/client/index.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { AdminApi, adminCredentials, basicHeader } from '../support/accounts.js';
@@ -15,6 +15,7 @@ import {
   testAdminPassword,
   useTestServer,
 } from '../support/server.js';
+import { captureOutput, type Captured } from '../support/capture.js';
 
 // `berth login`, `project`, `robot` and `user` against a running server: in-process through
 // buildProgram() with stdout and stderr captured, and through the real bin/berth.
@@ -47,33 +48,25 @@ afterEach(() => {
 
 /** Runs `berth ARGS…` in-process, with `env` set for the run, and returns what it printed. */
 async function berth(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
+  const output: Captured = { stdout: '', stderr: '' };
   Object.assign(process.env, env);
 
   let code: number | undefined;
   try {
-    await throwInsteadOfExit(buildProgram()).parseAsync(args, { from: 'user' });
+    await captureOutput(
+      () => throwInsteadOfExit(buildProgram()).parseAsync(args, { from: 'user' }),
+      output,
+    );
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     code = error.exitCode;
   } finally {
-    out.mockRestore();
-    err.mockRestore();
     for (const name of Object.keys(env)) delete process.env[name];
   }
   code ??= Number(process.exitCode ?? 0);
   process.exitCode = undefined;
 
-  return { code, stdout, stderr };
+  return { code, ...output };
 }
 
 function throwInsteadOfExit(command: Command): Command {

@@ -1,30 +1,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { advisoriesCommand } from '../../../../src/cli/advisories.js';
+import { captureOutput, type Captured } from '../../../support/capture.js';
 import { alpineFixtures, debianFixtures, osvFixtures, tempDir } from './support.js';
 
 /** Runs `berth advisories ARGS…` in-process and returns what it printed. */
-async function berth(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-
-  try {
-    await advisoriesCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-
-  return { stdout, stderr };
+function berth(...args: string[]): Promise<Captured> {
+  return captureOutput(() => advisoriesCommand().exitOverride().parseAsync(args, { from: 'user' }));
 }
 
 afterEach(() => {

@@ -8,11 +8,12 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import formats from 'ajv-formats';
 import { cpSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scanCommand } from '../../../../src/cli/scan.js';
 import { openAdvisoryStore } from '../../../../src/scan/advisories/index.js';
 import { startTestServer, type TestServer } from '../../../support/server.js';
 import { run, testImages, type TestImage } from '../../../support/tools.js';
+import { captureOutput } from '../../../support/capture.js';
 import { tempDir } from '../advisories/support.js';
 import { expectedFixtures, importExpectedFixtures } from '../match/support.js';
 
@@ -30,23 +31,9 @@ interface Run {
 
 /** Runs `berth scan ARGS…` in-process and returns its exit code and output. */
 async function berth(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-
-  try {
-    await scanCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { stdout, stderr } = await captureOutput(() =>
+    scanCommand().exitOverride().parseAsync(args, { from: 'user' }),
+  );
   const code = Number(process.exitCode ?? 0);
   process.exitCode = undefined;
 

@@ -24,6 +24,8 @@ export interface ServerSpec {
   berth?: boolean;
   /** Environment variables for the server, on top of the benchmark's own. */
   env?: Record<string, string>;
+  /** What answers 200 once the server is up (default /v2/, which needs no sign-in). */
+  readyPath?: string;
   /** Why this server cannot run here, or undefined when it can. */
   missing(): string | undefined;
   /**
@@ -163,7 +165,7 @@ export async function startServer(
       throw new Error(`${spec.id} exited with ${child.exitCode} on start: ${stderr}`);
     }
     try {
-      const res = await fetch(`${base}/v2/`);
+      const res = await fetch(`${base}${spec.readyPath ?? '/v2/'}`);
       await res.arrayBuffer();
       if (res.status === 200) return { base, process: child, stderr: () => stderr };
     } catch {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every external tool the Berth test suites call: OCI clients built with
-# Go (crane, oras, regctl), the OCI distribution-spec conformance suites, the
+# Go (crane, oras, regctl), the OCI distribution-spec conformance suites, syft (the
+# SBOM generator the scanner's inventory is compared with), the
 # Debian container tools (skopeo, podman, buildah, debootstrap) set up for rootful
 # use with `--storage-driver vfs`, Chromium for the portal's browser tests, slapd
 # and the OpenLDAP tools for the LDAP sign-in tests, and
@@ -29,6 +30,12 @@ ORAS_MODULE=oras.land/oras
 ORAS_VERSION=v1.3.3
 REGCTL_MODULE=github.com/regclient/regclient
 REGCTL_VERSION=v0.11.5
+# The reference SBOM generator that Berth's inventory is compared with
+# (test/e2e/scan-syft.test.ts, bench/scan.ts). Two cores build it in about 4 minutes (module
+# downloads included); the timeout stops a build stuck on the module proxy.
+SYFT_MODULE=github.com/anchore/syft
+SYFT_VERSION=v1.57.2
+SYFT_BUILD_TIMEOUT=1200
 
 CONFORMANCE_MODULE=github.com/opencontainers/distribution-spec/conformance
 # The released ginkgo suite. The v1.1.1 commit (v0.0.0-20250123160558-a139cc423184)
@@ -59,6 +66,7 @@ APT_PACKAGES=(
     ca-certificates python3 python3-venv
     chromium fonts-dejavu-core
     slapd ldap-utils
+    binutils
 )
 SKOPEO_SERIES=1.9
 PODMAN_SERIES=4.3
@@ -107,17 +115,20 @@ trap cleanup EXIT
 
 # --- Go tools ----------------------------------------------------------------------
 
-# go_tool TOOL PACKAGE VERSION: `go install PACKAGE@VERSION` and install it as TOOL.
+# go_tool TOOL PACKAGE VERSION [TIMEOUT]: `go install PACKAGE@VERSION` and install it as
+# TOOL; with TIMEOUT (seconds), a build that takes longer is stopped and fails.
 go_tool() {
     local tool=$1 pkg=$2 version=$3 scratch=$SCRATCH/$1 started
+    local -a limit=()
+    [[ -n ${4:-} ]] && limit=(timeout "$4")
     if up_to_date "$tool" "$version"; then
         report "$tool" "$version" cached
         return
     fi
     started=$SECONDS
     mkdir -p "$scratch"
-    GOBIN=$scratch CGO_ENABLED=0 go install "$pkg@$version" ||
-        die "go install $pkg@$version failed"
+    GOBIN=$scratch CGO_ENABLED=0 "${limit[@]}" go install "$pkg@$version" ||
+        die "go install $pkg@$version failed${4:+ or took over $4 s}"
     mv -f "$scratch/${pkg##*/}" "$BIN_DIR/$tool"
     write_stamp "$tool" "$version"
     report "$tool" "$version" "built in $((SECONDS - started))s"
@@ -305,6 +316,7 @@ main() {
     go_tool crane "$CRANE_MODULE/cmd/crane" "$CRANE_VERSION"
     go_tool oras "$ORAS_MODULE/cmd/oras" "$ORAS_VERSION"
     go_tool regctl "$REGCTL_MODULE/cmd/regctl" "$REGCTL_VERSION"
+    go_tool syft "$SYFT_MODULE/cmd/syft" "$SYFT_VERSION" "$SYFT_BUILD_TIMEOUT"
     conformance_suite
     go_tool conformance-next "$CONFORMANCE_MODULE" "$CONFORMANCE_NEXT_VERSION"
     python_tool schemathesis "$SCHEMATHESIS_VERSION"

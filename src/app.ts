@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { createScanning, type ScanService, type VulnerabilitiesFound } from './analysis/index.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   createAuth,
   LdapSource,
+  projectOf,
   type Auth,
   type OidcSettings,
   type PasswordSource,
@@ -16,6 +18,21 @@ import { openMetadataStore, type MetadataStore } from './metadata/index.js';
 import { Registry } from './registry/index.js';
 import { openBlobStore, type BlobStore } from './storage/index.js';
 
+/**
+ * A scan found critical or high vulnerabilities new to a repository: a warning in the log and
+ * an event in the audit log, where webhooks and the portal pick events up.
+ */
+function announce(event: VulnerabilitiesFound, logger: Logger, auth: Auth | undefined): void {
+  const { repository, digest, ...detail } = event;
+  logger.warn({ repository, digest, ...detail }, 'scan found new critical or high vulnerabilities');
+  auth?.audit.record('system', {
+    action: 'scan.vulnerabilities',
+    project: projectOf(repository),
+    resource: `${repository}@${digest}`,
+    detail,
+  });
+}
+
 /** Secrets that are never part of the configuration (BERTH_ADMIN_PASSWORD). */
 export interface StartSecrets {
   adminPassword?: string;
@@ -26,6 +43,8 @@ export interface Berth {
   registry: Registry;
   /** Accounts, tokens and permissions; undefined when authentication is off. */
   auth?: Auth;
+  /** Image scanning; undefined when it is turned off. */
+  scans?: ScanService;
   logger: Logger;
   /** The address actually bound, e.g. after asking for port 0. */
   url: string;
@@ -67,11 +86,22 @@ export async function startBerth(
     quota: auth?.quotas,
     onBackgroundError: (err, task) => logger.error({ err, task }, 'failed to run background task'),
   });
+  const scans = config.scanning.enabled
+    ? createScanning({
+        registry,
+        advisoryDatabase: paths.advisoryDatabasePath,
+        settings: config.scanning,
+        version: packageVersion(),
+        logger,
+        onVulnerabilitiesFound: (event) => announce(event, logger, auth),
+      })
+    : undefined;
   const server = buildServer({
     registry,
     meta,
     logger,
     auth,
+    scans,
     realm: config.auth.realm,
     publicSettings: publicSettings(config),
     version: packageVersion(),
@@ -88,6 +118,7 @@ export async function startBerth(
   await server.listen({ host, port, listenTextResolver: () => 'http server bound' });
   registry.start();
   auth?.start();
+  scans?.start();
   const url = boundUrl(server, Boolean(config.tls.cert));
   logger.info(
     { url, dataDir: config.dataDir, blobs: paths.blobRoot, database: paths.databasePath },
@@ -98,6 +129,7 @@ export async function startBerth(
     server,
     registry,
     auth,
+    scans,
     logger,
     url,
     async close() {
@@ -105,6 +137,7 @@ export async function startBerth(
       // and Node would then hold it open for the whole keep-alive timeout.
       const idleSweep = setInterval(() => server.server.closeIdleConnections(), 50);
       await server.close().finally(() => clearInterval(idleSweep));
+      await scans?.stop();
       await registry.stop();
       await auth?.stop();
       await meta.close();

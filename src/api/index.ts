@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { ScanService } from '../analysis/index.js';
 import type { Auth } from '../auth/index.js';
 import type { Registry } from '../registry/index.js';
 import { openApiDocument } from './openapi.js';
 import { projectRoutes } from './projects.js';
 import { repositoryRoutes } from './repositories.js';
 import { robotRoutes } from './robots.js';
+import { scanRoutes } from './scans.js';
 import { registerRoutes, type ApiRoute } from './route.js';
 import { systemRoutes, type PublicSettings } from './system.js';
 import { userRoutes } from './users.js';
@@ -12,6 +14,8 @@ import { userRoutes } from './users.js';
 export interface ManagementApiOptions {
   auth: Auth;
   registry: Registry;
+  /** Image scanning; its routes answer 404 when it is off. */
+  scans?: ScanService;
   /** Shown to administrators at GET /settings; must hold no secret. */
   settings: PublicSettings;
   version: string;
@@ -20,12 +24,13 @@ export interface ManagementApiOptions {
 /** JSON bodies of the management API are small; anything larger is refused with 413. */
 const maxBodyBytes = 256 * 1024;
 
-export function apiRoutes(settings: PublicSettings): ApiRoute[] {
+export function apiRoutes(settings: PublicSettings, version: string): ApiRoute[] {
   return [
     ...projectRoutes,
     ...repositoryRoutes,
     ...userRoutes,
     ...robotRoutes,
+    ...scanRoutes(version),
     ...systemRoutes(settings),
   ];
 }
@@ -35,7 +40,7 @@ export async function managementApi(
   app: FastifyInstance,
   options: ManagementApiOptions,
 ): Promise<void> {
-  const routes = apiRoutes(options.settings);
+  const routes = apiRoutes(options.settings, options.version);
   const document = openApiDocument(routes, options.version);
 
   app.removeContentTypeParser(['text/plain']);

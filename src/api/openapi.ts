@@ -108,7 +108,9 @@ function responses(route: ApiRoute, schemas: Components): JsonSchema {
   if (route.rawResponse) {
     result[status] = {
       description: route.rawResponse.description,
-      content: { [route.rawResponse.mediaType]: { schema: { type: 'string' } } },
+      content: Object.fromEntries(
+        route.rawResponse.mediaTypes.map((type) => [type, { schema: rawSchema(type) }]),
+      ),
     };
   } else if (route.status === 204 || !route.response) {
     result[status] = { description: 'done' };
@@ -184,4 +186,9 @@ function withRefsRenamed(value: unknown, renamed: Map<string, string>): unknown 
     return [key, target ? `#/components/schemas/${target}` : item];
   });
   return Object.fromEntries(entries);
+}
+
+/** A JSON document whose shape another specification owns (CycloneDX, SPDX), or plain text. */
+function rawSchema(mediaType: string): JsonSchema {
+  return /[/+]json$/.test(mediaType) ? { type: 'object' } : { type: 'string' };
 }

@@ -1,19 +1,22 @@
 import { z } from 'zod';
-import { projectOf, type Actor, type Auth, type ProjectAction } from '../auth/index.js';
+import { projectOf, type Actor, type Auth } from '../auth/index.js';
 import type { RepositoryOrder } from '../metadata/index.js';
 import { isDigest } from '../oci/digest.js';
-import { RegistryError } from '../oci/errors.js';
 import { isIndexMediaType } from '../oci/mediatypes.js';
-import { isValidName, isValidTag } from '../oci/reference.js';
-import type { Registry } from '../registry/index.js';
+import { isValidTag } from '../oci/reference.js';
 import { platformsOfIndex, readArtifact, referrersTree } from './artifact-detail.js';
+import { invalid, notFound, openRepository, resolveReference } from './repository-access.js';
 import * as r from './repository-shapes.js';
+import { scanBrief } from './scan-shapes.js';
 import { route, type ApiRoute } from './route.js';
 import { listOf, pageQuery } from './schemas.js';
 
 // Repositories, artifacts and tags of the registry as the portal and scripts browse them. Reads
 // check the same actions as the registry (read-project, pull); deletes go through the registry's
 // services and are audited as their /v2/ counterparts are.
+
+/** Artifacts as listed: with their scan's status and counts when scanning is on. */
+const artifactInListing = r.artifact.extend({ scan: scanBrief.optional() });
 
 const projectParams = z.object({ project: z.string().min(1).max(128) });
 
@@ -135,9 +138,9 @@ export const repositoryRoutes: ApiRoute[] = [
     params: r.repositoryParams,
     query: pageQuery,
     status: 200,
-    response: listOf(r.artifact),
+    response: listOf(artifactInListing),
     anonymous: true,
-    async handler({ actor, auth, registry, params, query }) {
+    async handler({ actor, auth, registry, scans, params, query }) {
       const target = await openRepository(auth, registry, actor, params.repository, 'pull');
       const slice = await registry.meta.listArtifacts(target.id, {
         search: query.search,
@@ -148,18 +151,21 @@ export const repositoryRoutes: ApiRoute[] = [
       const digests = slice.items.map((a) => a.digest);
       const sizes = await registry.meta.artifactSizes(target.id, digests);
       const tags = await registry.meta.tagsOfManifests(target.id, digests, tagsPerArtifact);
+      const scanned = await scans?.overviews(target.id, slice.items);
       const items = [];
       for (const a of slice.items) {
         const platforms = isIndexMediaType(a.mediaType)
           ? await platformsOfIndex(registry, a.digest)
           : [];
-        items.push(
-          r.artifactOut(a, {
+        const scan = scanned?.get(a.digest);
+        items.push({
+          ...r.artifactOut(a, {
             sizeBytes: sizes.get(a.digest) ?? a.size,
             tags: tags.get(a.digest) ?? { names: [], count: 0 },
             platforms,
           }),
-        );
+          ...(scan && { scan: { status: scan.status, summary: scan.summary } }),
+        });
       }
 
       return { items, total: slice.total, page: query.page, pageSize: query.pageSize };
@@ -300,43 +306,6 @@ function sortOf(sort: (typeof r.repositoryOrders)[number]): {
   return { order: (descending ? sort.slice(1) : sort) as RepositoryOrder, descending };
 }
 
-interface OpenRepository {
-  id: number;
-  project: string;
-}
-
-/**
- * The repository, once the caller may do `action` in its project. The permission comes first,
- * so that a private project's repositories stay as unknown to outsiders as the project is.
- */
-async function openRepository(
-  auth: Auth,
-  registry: Registry,
-  actor: Actor,
-  name: string,
-  action: ProjectAction,
-): Promise<OpenRepository> {
-  if (!isValidName(name)) throw new RegistryError('NAME_INVALID', 'invalid repository name');
-  const project = projectOf(name);
-  await auth.accounts.requireProject(actor, project, action);
-
-  const id = await registry.meta.findRepository(name);
-  if (id === undefined) throw notFound(`repository ${name} does not exist`);
-
-  return { id, project };
-}
-
-async function resolveReference(
-  registry: Registry,
-  repositoryId: number,
-  params: { reference: string },
-): Promise<string | undefined> {
-  if (isDigest(params.reference)) return params.reference;
-  if (!isValidTag(params.reference)) throw invalid('the reference is neither a digest nor a tag');
-
-  return registry.meta.resolveTag(repositoryId, params.reference);
-}
-
 /** Runs a delete and records it in the audit log, with its outcome, as the registry does. */
 async function audited(
   auth: Auth,
@@ -355,12 +324,4 @@ async function audited(
   }
 
   auth.audit.record(actor.principal, entry);
-}
-
-function notFound(message: string): RegistryError {
-  return new RegistryError('NOT_FOUND', message);
-}
-
-function invalid(message: string): RegistryError {
-  return new RegistryError('INVALID_REQUEST', message);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ScanService } from '../analysis/index.js';
 import type { Actor, Auth } from '../auth/index.js';
 import { RegistryError } from '../oci/errors.js';
 import type { Registry } from '../registry/index.js';
@@ -15,6 +16,7 @@ export interface ApiContext<P, Q, B> {
   body: B;
   auth: Auth;
   registry: Registry;
+  scans?: ScanService;
   request: FastifyRequest;
   reply: FastifyReply;
 }
@@ -35,11 +37,11 @@ export interface ApiRoute<
   params?: P;
   query?: Q;
   body?: B;
-  /** 200 or 201 with `response`, or 204 without a body. */
-  status: 200 | 201 | 204;
+  /** 200, 201 or 202 with `response`, or 204 without a body. */
+  status: 200 | 201 | 202 | 204;
   response?: R;
   /** A response that is not JSON (the audit export), described by its media type. */
-  rawResponse?: { mediaType: string; description: string };
+  rawResponse?: { mediaTypes: string[]; description: string };
   /** Whether anonymous callers reach the handler (which then decides). */
   anonymous?: boolean;
   handler(context: ApiContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<z.input<R> | void>;
@@ -58,7 +60,7 @@ export function route<
 export function registerRoutes(
   app: FastifyInstance,
   routes: ApiRoute[],
-  services: { auth: Auth; registry: Registry },
+  services: { auth: Auth; registry: Registry; scans?: ScanService },
 ): void {
   for (const definition of routes) {
     app.route({

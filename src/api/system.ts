@@ -91,7 +91,10 @@ export function systemRoutes(settings: PublicSettings): ApiRoute[] {
         .omit({ limit: true, before: true })
         .extend({ project: z.string().max(128).optional() }),
       status: 200,
-      rawResponse: { mediaType: 'application/x-ndjson', description: 'one audit event per line' },
+      rawResponse: {
+        mediaTypes: ['application/x-ndjson'],
+        description: 'one audit event per line',
+      },
       async handler({ actor, auth, query, reply }) {
         auth.accounts.requireSystem(actor, 'read-system-audit');
         const filter = { ...auditFilter({ ...query, limit: exportBatch }), project: query.project };

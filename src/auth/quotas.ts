@@ -23,6 +23,11 @@ export class QuotaService implements QuotaGuard {
   private readonly warned = new Set<string>();
   /** Bytes held by uploads in progress, by project. */
   private readonly held = new Map<string, number>();
+  /**
+   * Bytes holds have stored, by project, ever since the process started: a hold compares the
+   * count at its start with the count now to learn what was stored after it read the usage.
+   */
+  private readonly stored = new Map<string, number>();
 
   constructor(
     private readonly store: AccountStore,
@@ -44,7 +49,10 @@ export class QuotaService implements QuotaGuard {
     if (!project || project.quotaBytes === null) return undefined;
 
     const name = project.name;
+    const storedBefore = this.stored.get(name) ?? 0;
     const limit = project.quotaBytes - (await this.store.projectUsage(name));
+    // Bytes other holds stored since this one read the usage are not in `limit`.
+    const taken = () => (this.held.get(name) ?? 0) + (this.stored.get(name) ?? 0) - storedBefore;
     let mine = 0;
     const change = (bytes: number) => {
       mine += bytes;
@@ -55,12 +63,15 @@ export class QuotaService implements QuotaGuard {
 
     return {
       add: (bytes) => {
-        if ((this.held.get(name) ?? 0) + bytes > limit) return false;
+        if (taken() + bytes > limit) return false;
         change(bytes);
         return true;
       },
-      remaining: () => limit - (this.held.get(name) ?? 0),
-      release: () => change(-mine),
+      remaining: () => limit - taken(),
+      release: (stored = false) => {
+        if (stored) this.stored.set(name, (this.stored.get(name) ?? 0) + mine);
+        change(-mine);
+      },
     };
   }
 

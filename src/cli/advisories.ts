@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, setPath } from '../config/index.js';
+import { ConfigError, loadConfig, resolvedPaths, setPath } from '../config/index.js';
 import {
   ADVISORY_FORMATS,
   AdvisoryImportError,
-  advisoryDatabasePath,
   importAdvisories,
   openAdvisoryStore,
   type AdvisoryFormat,
@@ -105,7 +104,7 @@ async function databaseFile(flags: DataFlags): Promise<string | undefined> {
 
   try {
     const config = await loadConfig({ file: flags.config, overrides });
-    return advisoryDatabasePath(config.dataDir);
+    return resolvedPaths(config).advisoryDatabasePath;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     fail(err.message, 2);

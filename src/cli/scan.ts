@@ -1,11 +1,10 @@
 import { SingleBar } from 'cli-progress';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, setPath } from '../config/index.js';
+import { ConfigError, loadConfig, resolvedPaths, setPath } from '../config/index.js';
 import {
-  advisoryDatabasePath,
   openAdvisoryStore,
   SEVERITY_LEVELS,
   type AdvisoryStore,
@@ -20,7 +19,7 @@ import {
 } from '../scan/image/index.js';
 import type { InventoryProblem } from '../scan/inventory/index.js';
 import { atOrAbove, reportJson, reportSarif, reportTable } from '../scan/report/index.js';
-import { scanImage, type ScanReport } from '../scan/scan.js';
+import { SCANNERS, scanImage, type Scanner, type ScanReport } from '../scan/scan.js';
 import { cyclonedxJson, spdxJson } from '../scan/sbom/index.js';
 
 const FORMATS = ['table', 'json', 'sarif', 'cyclonedx', 'spdx'] as const;
@@ -38,10 +37,15 @@ interface ScanFlags {
   passwordStdin?: boolean;
   failOn?: SeverityLevel;
   ignoreUnfixed?: boolean;
+  scanners: Scanner[];
+  secretMaxFileSize: number;
   progress: boolean;
 }
 
-/** Exit codes: 0 clean (or below --fail-on), 1 a finding at or above --fail-on, 2 an error. */
+/**
+ * Exit codes: 0 clean (or below --fail-on), 1 a vulnerability, secret or config finding at or
+ * above --fail-on, 2 an error.
+ */
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
 
@@ -56,7 +60,9 @@ const FATAL_PROBLEMS = new Set<InventoryProblem['kind']>([
 /** `berth scan REF`: scan an image from a registry, an OCI layout or a docker archive. */
 export function scanCommand(): Command {
   return new Command('scan')
-    .description('list the packages and vulnerabilities of an image, without a server')
+    .description(
+      'list the packages, vulnerabilities, secrets, misconfigurations and licences of an image, without a server',
+    )
     .argument(
       '<reference>',
       'HOST/REPO:TAG or docker://HOST/REPO[:TAG|@DIGEST], oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG]',
@@ -81,10 +87,23 @@ export function scanCommand(): Command {
     .addOption(
       new Option(
         '--fail-on <severity>',
-        'exit 1 when a finding is at or above this severity',
+        'exit 1 when a vulnerability, secret or config finding is at or above this severity',
       ).choices(SEVERITY_LEVELS),
     )
-    .option('--ignore-unfixed', 'leave out findings with no fixed version')
+    .option('--ignore-unfixed', 'leave out vulnerabilities with no fixed version')
+    .addOption(
+      new Option('--scanners <list>', `comma-separated scanners to run: ${SCANNERS.join(', ')}`)
+        .argParser(parseScanners)
+        .default([...SCANNERS], SCANNERS.join(',')),
+    )
+    .addOption(
+      new Option(
+        '--secret-max-file-size <MiB>',
+        'files larger than this are not searched for secrets',
+      )
+        .argParser(parseMebibytes)
+        .default(10),
+    )
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(runScan);
 }
@@ -101,12 +120,19 @@ async function runScan(reference: string, flags: ScanFlags): Promise<void> {
 async function scan(reference: string, flags: ScanFlags): Promise<ScanReport | undefined> {
   const credentials = await credentialsOf(flags);
   const platform = flags.platform ? parsePlatform(flags.platform) : hostPlatform();
-  const store = flags.format === 'spdx' ? undefined : await openDatabase(flags);
+  const needsDatabase = flags.format !== 'spdx' && flags.scanners.includes('vuln');
+  const store = needsDatabase ? await openDatabase(flags) : undefined;
   const source = openImage(reference, { plainHttp: flags.plainHttp, credentials });
   const progress = progressBar(flags);
 
   try {
-    return await scanImage(source, { platform, advisories: store, onProgress: progress?.update });
+    return await scanImage(source, {
+      platform,
+      advisories: store,
+      scanners: flags.scanners,
+      secrets: { maxFileBytes: flags.secretMaxFileSize * 2 ** 20 },
+      onProgress: progress?.update,
+    });
   } finally {
     progress?.stop();
     await source.close();
@@ -126,6 +152,7 @@ async function finish(report: ScanReport, flags: ScanFlags): Promise<void> {
     warn(`${problem.path ?? problem.layerDigest}: ${problem.detail}`);
   }
   for (const problem of report.matchProblems) warn(problem.detail);
+  if (report.configProblem) warn(report.configProblem);
 
   if (fatal.length > 0) {
     for (const p of fatal) error(`layer ${p.layerDigest} could not be read: ${p.detail}`);
@@ -134,7 +161,8 @@ async function finish(report: ScanReport, flags: ScanFlags): Promise<void> {
     return;
   }
   const threshold = flags.failOn;
-  if (threshold && findings.some((f) => atOrAbove(f, threshold))) {
+  const rated = [...findings, ...report.secrets, ...report.configFindings];
+  if (threshold && rated.some((item) => atOrAbove(item, threshold))) {
     process.exitCode = EXIT_FINDINGS;
   }
 }
@@ -189,7 +217,7 @@ async function defaultDatabase(flags: ScanFlags): Promise<string> {
   if (flags.data) setPath(overrides, 'dataDir', flags.data);
   const config = await loadConfig({ file: flags.config, overrides });
 
-  return advisoryDatabasePath(config.dataDir);
+  return resolvedPaths(config).advisoryDatabasePath;
 }
 
 async function credentialsOf(flags: ScanFlags): Promise<Credentials | undefined> {
@@ -232,6 +260,27 @@ function progressBar(
     },
     stop: () => bar.stop(),
   };
+}
+
+/** "vuln,secret": each name once, in the usual order; at least one. */
+function parseScanners(value: string): Scanner[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !(SCANNERS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new InvalidArgumentError(`choose from ${SCANNERS.join(', ')}`);
+  }
+
+  return SCANNERS.filter((scanner) => names.includes(scanner));
+}
+
+function parseMebibytes(value: string): number {
+  const size = Number(value);
+  if (!Number.isFinite(size) || size <= 0) throw new InvalidArgumentError('a positive number');
+
+  return size;
 }
 
 /** A mistake in the command line or its environment: a message, no stack. */

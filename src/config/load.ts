@@ -148,11 +148,20 @@ function formatIssues(error: z.ZodError): string[] {
 }
 
 /** Paths derived from dataDir when not set explicitly. */
-export function resolvedPaths(config: Config): { blobRoot: string; databasePath: string } {
+export interface ResolvedPaths {
+  blobRoot: string;
+  databasePath: string;
+  advisoryDatabasePath: string;
+}
+
+export function resolvedPaths(config: Config): ResolvedPaths {
   const data = path.resolve(config.dataDir);
   return {
     blobRoot: path.resolve(config.storage.filesystem.root ?? path.join(data, 'blobs')),
     databasePath: path.resolve(config.database.sqlite.path ?? path.join(data, 'berth.db')),
+    advisoryDatabasePath: path.resolve(
+      config.scanning.advisoryDatabase ?? path.join(data, 'advisories.db'),
+    ),
   };
 }
 

@@ -241,6 +241,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    scanning: z
+      .object({
+        enabled: z.boolean().default(true),
+        onPush: z.boolean().default(true),
+        workers: z.number().int().min(1).max(16).default(1),
+        rescanInterval: duration
+          .refine((ms) => ms === 0 || (ms >= 60_000 && ms <= maxTimerMs), {
+            message: 'must be 0 (off) or between 1m and 24d',
+          })
+          .prefault('24h'),
+        advisoryDatabase: z.string().min(1).optional(),
+        advisoryCheckInterval: timer(1000).prefault('1m'),
+        attachSboms: z.boolean().default(false),
+        jobTimeout: timer(60_000).prefault('1h'),
+      })
+      .strict()
+      .prefault({}),
     http: z
       .object({
         shutdownTimeout: timer(1000).prefault('30s'),

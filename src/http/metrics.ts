@@ -18,7 +18,10 @@ export interface HttpMetrics {
  * Prometheus metrics. Route labels are the endpoint kind (manifest, blob, upload, …), never the
  * URL, so repository names cannot blow up the series count.
  */
-export function createMetrics(uploadsInProgress: () => Promise<number>): HttpMetrics {
+export function createMetrics(
+  uploadsInProgress: () => Promise<number>,
+  scanJobs?: () => Promise<Record<string, number>>,
+): HttpMetrics {
   const registry = new MetricsRegistry();
   collectDefaultMetrics({ register: registry, prefix: 'berth_' });
 
@@ -53,6 +56,18 @@ export function createMetrics(uploadsInProgress: () => Promise<number>): HttpMet
       this.set(await uploadsInProgress());
     },
   });
+
+  if (scanJobs) {
+    new Gauge({
+      name: 'berth_scan_jobs',
+      help: 'Image scans by status (queued, running, done, failed), across every node',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        for (const [status, count] of Object.entries(await scanJobs())) this.set({ status }, count);
+      },
+    });
+  }
 
   return {
     registry,

@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { ScanService } from '../analysis/index.js';
 import { managementApi } from '../api/index.js';
 import { oidcRoutes } from '../api/oidc.js';
 import { tokenEndpoint } from '../api/token.js';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   registry: Registry;
   /** Accounts, permissions and tokens; absent when authentication is off. */
   auth?: Auth;
+  /** Image scanning; absent when it is turned off. */
+  scans?: ScanService;
   /** Token endpoint URL announced in challenges, when it cannot be derived from the request. */
   realm?: string;
   /** Non-secret settings shown to administrators by the management API. */
@@ -88,7 +91,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       } as FastifyServerOptions)
     : Fastify(base)) as unknown as FastifyInstance;
 
-  const metrics = createMetrics(() => options.meta.countUploads());
+  const metrics = createMetrics(
+    () => options.meta.countUploads(),
+    options.scans && (() => options.meta.scans.countByStatus()),
+  );
   installConnectionPolicy(app);
   installRequestLog(app, metrics);
   installErrorHandler(app);
@@ -123,6 +129,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.register(managementApi, {
       auth,
       registry: options.registry,
+      scans: options.scans,
       settings: options.publicSettings ?? {},
       version: options.version ?? '0.0.0',
       prefix: '/api/v1',

@@ -12,6 +12,8 @@ export type { ArtifactRecord, RepositoryOrder, RepositorySummary, TagRecord } fr
 export type { Dialect } from './migrations.js';
 export { sqliteDialect } from './sqlite-dialect.js';
 export { AccountStore, inProject } from './accounts.js';
+export { ScanStore } from './scans.js';
+export type * from './scans.js';
 export type * from './accounts.js';
 export type { IdentitySource, MemberKind } from './schema.js';
 

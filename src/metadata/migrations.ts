@@ -14,6 +14,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0004_released_blobs': { up: releasedBlobs },
     '0005_manifests_by_push_time': { up: manifestsByPushTime },
     '0006_robot_token_revocation': { up: robotTokenRevocation },
+    '0007_image_scans': { up: (db) => imageScans(db, dialect) },
   };
 
   return { getMigrations: async () => migrations };
@@ -273,5 +274,59 @@ async function robotTokenRevocation(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable('robots')
     .addColumn('tokens_valid_after', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
+}
+
+/** Scan jobs per repository and image; analyses, findings and their history per image digest. */
+async function imageScans(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
+
+  await db.schema
+    .createTable('image_scans')
+    .addColumn('repository_id', 'bigint', (c) =>
+      c.notNull().references('repositories.id').onDelete('cascade'),
+    )
+    .addColumn('digest', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('queued_at', 'bigint', (c) => c.notNull())
+    .addColumn('started_at', 'bigint')
+    .addColumn('finished_at', 'bigint')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('error', 'text')
+    .addColumn('advisories', 'text')
+    .addColumn('summary', 'text')
+    .addColumn('sboms', 'text')
+    .addPrimaryKeyConstraint('image_scans_pk', ['repository_id', 'digest'])
+    .execute();
+  await db.schema
+    .createIndex('image_scans_queue')
+    .on('image_scans')
+    .columns(['status', 'queued_at'])
+    .execute();
+  await db.schema.createIndex('image_scans_digest').on('image_scans').column('digest').execute();
+
+  await db.schema
+    .createTable('image_analyses')
+    .addColumn('digest', 'text', (c) => c.primaryKey())
+    .addColumn('analyser', 'text', (c) => c.notNull())
+    .addColumn('analysed_at', 'bigint', (c) => c.notNull())
+    .addColumn('content', bytes, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('image_findings')
+    .addColumn('digest', 'text', (c) => c.primaryKey())
+    .addColumn('advisories', 'text', (c) => c.notNull())
+    .addColumn('matched_at', 'bigint', (c) => c.notNull())
+    .addColumn('content', bytes, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('scan_history')
+    .addColumn('digest', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('scan_history_pk', ['digest', 'at'])
     .execute();
 }

@@ -19,6 +19,10 @@ export interface Database {
   signing_keys: SigningKeyTable;
   audit_events: AuditEventTable;
   login_failures: LoginFailureTable;
+  image_scans: ImageScanTable;
+  image_analyses: ImageAnalysisTable;
+  image_findings: ImageFindingsTable;
+  scan_history: ScanHistoryTable;
 }
 
 export interface RepositoryTable {
@@ -187,4 +191,56 @@ export interface LoginFailureTable {
   failures: number;
   first_failed_at: number;
   locked_until: number | null;
+}
+
+export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/**
+ * The scan of one image manifest in one repository: the job (queued, running) and, once done,
+ * its outcome. The analysis and findings it points at are per digest, shared by every
+ * repository holding the image.
+ */
+export interface ImageScanTable {
+  repository_id: number;
+  digest: string;
+  status: ScanStatus;
+  /** Why it was queued: push, request, schedule, advisories. */
+  reason: string;
+  queued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  /** Runs begun, counting runs whose node died; a job is failed after a few. */
+  attempts: number;
+  error: string | null;
+  /** The advisory database version the findings were matched against. */
+  advisories: string | null;
+  /** Counts per severity, JSON. */
+  summary: string | null;
+  /** The SBOM referrers pushed for this image into this repository, JSON array of digests. */
+  sboms: string | null;
+}
+
+/** What an image holds (inventory, OS, problems), read once per analyser version. */
+export interface ImageAnalysisTable {
+  digest: string;
+  analyser: string;
+  analysed_at: number;
+  /** gzip-compressed JSON. */
+  content: Buffer;
+}
+
+/** The latest match of an image's analysis against the advisory database. */
+export interface ImageFindingsTable {
+  digest: string;
+  advisories: string;
+  matched_at: number;
+  /** gzip-compressed JSON: findings and match problems. */
+  content: Buffer;
+}
+
+/** Counts per severity each time an image was matched, for charts. */
+export interface ScanHistoryTable {
+  digest: string;
+  at: number;
+  summary: string;
 }

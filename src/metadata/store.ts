@@ -10,6 +10,7 @@ import {
 } from 'kysely';
 import { AccountStore, inProject } from './accounts.js';
 import { HotQueries } from './hot-queries.js';
+import { ScanStore } from './scans.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database, ManifestTable, ReferenceKind, TagTable } from './schema.js';
 
@@ -99,6 +100,8 @@ const lookupBatchSize = 500;
 export class MetadataStore {
   /** Projects, accounts, robots, signing keys and the audit log, on the same database. */
   readonly accounts: AccountStore;
+  /** Scan jobs, image analyses and findings. */
+  readonly scans: ScanStore;
   private readonly hot: HotQueries;
 
   constructor(
@@ -106,6 +109,7 @@ export class MetadataStore {
     readonly dialect: Dialect,
   ) {
     this.accounts = new AccountStore(db);
+    this.scans = new ScanStore(db);
     this.hot = new HotQueries(db);
   }
 

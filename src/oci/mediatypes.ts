@@ -18,6 +18,16 @@ export const manifestMediaTypes: ReadonlySet<string> = new Set([
   MediaType.dockerManifestList,
 ]);
 
+/** Config media types of runnable images: what the image analyser can read. */
+const imageConfigTypes: ReadonlySet<string> = new Set([
+  MediaType.ociConfig,
+  'application/vnd.docker.container.image.v1+json',
+]);
+
+export function isImageConfigMediaType(mediaType: string | null | undefined): boolean {
+  return mediaType !== null && mediaType !== undefined && imageConfigTypes.has(mediaType);
+}
+
 export function isIndexMediaType(mediaType: string): boolean {
   return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;
 }

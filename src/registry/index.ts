@@ -3,14 +3,14 @@ import type { BlobStore } from '../storage/index.js';
 import { BlobService } from './blobs.js';
 import { ContentCache } from './cache.js';
 import { ListingService } from './listings.js';
-import { ManifestService } from './manifests.js';
+import { ManifestService, type ManifestListener } from './manifests.js';
 import { PullRecorder } from './pulls.js';
 import { noQuota, type QuotaGuard } from './quota.js';
 import { UploadService } from './uploads.js';
 
 export { uploadLocation, uploadRange } from './uploads.js';
 export type { BlobContent } from './blobs.js';
-export type { ManifestContent } from './manifests.js';
+export type { ManifestContent, ManifestListener, StoredManifest } from './manifests.js';
 export type { ListPage, ReferrersIndex } from './listings.js';
 export type { StartResult } from './uploads.js';
 export type { QuotaGuard, QuotaHold } from './quota.js';
@@ -35,6 +35,7 @@ export class Registry {
   readonly manifests: ManifestService;
   readonly listings: ListingService;
   private readonly pulls: PullRecorder;
+  private readonly manifestListeners: ManifestListener[] = [];
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -58,8 +59,14 @@ export class Registry {
       this.pulls,
       { maxBytes: options.manifestMaxBytes },
       options.quota ?? noQuota,
+      (manifest) => this.manifestListeners.forEach((listener) => listener(manifest)),
     );
     this.listings = new ListingService(meta, { maxPageSize: options.maxPageSize });
+  }
+
+  /** Adds a listener told of every manifest stored from now on (scan on push). */
+  onManifestStored(listener: ManifestListener): void {
+    this.manifestListeners.push(listener);
   }
 
   /** Starts background work: pull-time batching and the expiry sweep of abandoned uploads. */

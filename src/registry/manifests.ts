@@ -36,6 +36,23 @@ export interface ManifestOptions {
   maxBytes: number;
 }
 
+/** A manifest just stored, as listeners (the scanner) learn of it. */
+export interface StoredManifest {
+  repository: string;
+  repositoryId: number;
+  digest: string;
+  mediaType: string;
+  /** The config's media type for image manifests; undefined for indexes. */
+  configMediaType?: string;
+  artifactType?: string;
+  subject?: string;
+  /** Child manifests of an index. */
+  children: string[];
+  tags: string[];
+}
+
+export type ManifestListener = (manifest: StoredManifest) => void;
+
 /** Manifests and tags: stored byte-exact, served by tag or digest, with content negotiation. */
 export class ManifestService {
   constructor(
@@ -45,6 +62,7 @@ export class ManifestService {
     private readonly pulls: PullRecorder,
     readonly options: ManifestOptions,
     private readonly quota: QuotaGuard = noQuota,
+    private readonly onStored: ManifestListener = () => {},
   ) {}
 
   async get(
@@ -102,6 +120,17 @@ export class ManifestService {
     await this.meta.putManifest(repositoryId, record, referencesOf(manifest), tags);
     this.cache.set(digest, body);
     this.quota.added(repository);
+    this.onStored({
+      repository,
+      repositoryId,
+      digest,
+      mediaType: manifest.mediaType,
+      configMediaType: manifest.config?.mediaType,
+      artifactType: manifest.artifactType,
+      subject: manifest.subject?.digest,
+      children: manifest.manifests.map((child) => child.digest),
+      tags,
+    });
 
     return { digest, subject: manifest.subject?.digest, tags };
   }

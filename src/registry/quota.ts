@@ -20,7 +20,11 @@ export interface QuotaHold {
   add(bytes: number): boolean;
   /** What is left for this upload: the limit minus usage and every hold, its own included. */
   remaining(): number;
-  release(): void;
+  /**
+   * Ends the hold. `stored`: its bytes are now part of the project's usage (the blob was
+   * committed and linked), so holds begun before that must count them from now on.
+   */
+  release(stored?: boolean): void;
 }
 
 export const noQuota: QuotaGuard = {

@@ -8,7 +8,7 @@ import { isValidName } from '../oci/reference.js';
 import type { ByteRange } from '../oci/range.js';
 import { UploadNotFoundError, UploadOffsetError, type BlobStore } from '../storage/index.js';
 import { KeyedMutex } from './locks.js';
-import type { QuotaGuard } from './quota.js';
+import type { QuotaGuard, QuotaHold } from './quota.js';
 import { exactLengthStream, hashingStream, holdingStream } from './streams.js';
 
 export interface UploadOptions {
@@ -112,26 +112,55 @@ export class UploadService {
 
     return this.locks.run(id, async () => {
       const session = await this.session(repository, id);
-      const size = last ? await this.writeChunk(repository, id, last) : await this.sizeOf(id);
-      const actual = await this.digestOf(id, size, expected);
-      if (actual !== expected.digest) {
-        // The bytes can never become the blob the client meant, and a last chunk sent with the
-        // PUT is already in them: like distribution, end the session so the client starts over.
-        await this.remove(id);
-        throw new RegistryError(
-          'DIGEST_INVALID',
-          `upload content has digest ${actual}, not ${expected.digest}; the upload was cancelled`,
-        );
+      // Held until the blob is linked, so that no other upload sees its bytes as free between
+      // the last chunk and the link.
+      const hold = await this.options.quota.hold(repository);
+      try {
+        const size = last
+          ? await this.writeChunk(repository, id, last, hold)
+          : await this.holdStaged(repository, id, hold);
+        await this.commit(session.repositoryId, id, expected, size);
+        hold?.release(true);
+      } catch (err) {
+        hold?.release();
+        throw err;
       }
-
-      await this.store.commit(id, expected.digest);
-      await this.meta.linkBlob(session.repositoryId, expected.digest, size);
-      await this.meta.deleteUpload(id);
-      this.hashes.delete(id);
       this.options.quota.added(repository);
 
       return expected.digest;
     });
+  }
+
+  /** Verifies the staged bytes against the digest, then makes them the blob. */
+  private async commit(
+    repositoryId: number,
+    id: string,
+    expected: ParsedDigest,
+    size: number,
+  ): Promise<void> {
+    const actual = await this.digestOf(id, size, expected);
+    if (actual !== expected.digest) {
+      // The bytes can never become the blob the client meant, and a last chunk sent with the
+      // PUT is already in them: like distribution, end the session so the client starts over.
+      await this.remove(id);
+      throw new RegistryError(
+        'DIGEST_INVALID',
+        `upload content has digest ${actual}, not ${expected.digest}; the upload was cancelled`,
+      );
+    }
+
+    await this.store.commit(id, expected.digest);
+    await this.meta.linkBlob(repositoryId, expected.digest, size);
+    await this.meta.deleteUpload(id);
+    this.hashes.delete(id);
+  }
+
+  /** A PUT without a body: the staged chunks must still fit when the blob is committed. */
+  private async holdStaged(repository: string, id: string, hold?: QuotaHold): Promise<number> {
+    const size = await this.sizeOf(id);
+    if (hold && !hold.add(size)) throw quotaExceeded(repository, hold.remaining());
+
+    return size;
   }
 
   async cancel(repository: string, id: string): Promise<void> {
@@ -227,14 +256,24 @@ export class UploadService {
     return size;
   }
 
-  private async writeChunk(repository: string, id: string, chunk: Chunk): Promise<number> {
+  /**
+   * Appends a chunk at the session's offset. A `held` hold (the last chunk of a finish) is the
+   * caller's to release; otherwise the chunk's own hold ends with the write.
+   */
+  private async writeChunk(
+    repository: string,
+    id: string,
+    chunk: Chunk,
+    held?: QuotaHold,
+  ): Promise<number> {
     const offset = await this.sizeOf(id);
     if (chunk.range && chunk.range.start !== offset) {
       throw outOfOrder(repository, id, offset, chunk.range);
     }
 
     const stages: NodeJS.ReadWriteStream[] = [];
-    const hold = await this.options.quota.hold(repository);
+    const hold = held ?? (await this.options.quota.hold(repository));
+    const own = held ? undefined : hold;
     if (hold) {
       const declared = chunk.range ? chunk.range.end - chunk.range.start + 1 : chunk.length;
       const exceeded = () => quotaExceeded(repository, hold.remaining());
@@ -242,7 +281,7 @@ export class UploadService {
       // Refuse before reading when the size is known; otherwise stop at the limit, and the
       // store rolls the partial chunk back.
       if (!hold.add(offset + (declared ?? 0))) {
-        hold.release();
+        own?.release();
         throw exceeded();
       }
       if (declared === undefined) stages.push(holdingStream(hold, exceeded));
@@ -266,7 +305,7 @@ export class UploadService {
       this.hashes.delete(id);
       throw translateStoreError(err, repository, id, chunk.range);
     } finally {
-      hold?.release();
+      own?.release();
     }
   }
 

@@ -1,4 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
+import { ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 
 const minChunkSize = 64 * 1024;
@@ -61,10 +63,11 @@ export class ReadBuffers {
  * when done or destroyed. The file was opened before the stream exists, so deleting the blob
  * meanwhile does not cut it short.
  *
- * Piped to one destination (Fastify pipes a reply's stream to the response), it writes pooled
- * buffers itself and recycles each one when the destination's write callback says the bytes
- * have left it; at most two chunks are in flight, which is also the backpressure. Read any other
- * way, it hands out fresh buffers, since such a reader may keep them.
+ * Piped to one HTTP response or socket (Fastify pipes a reply's stream to the response), it
+ * writes pooled buffers itself and recycles each one when the destination's write callback says
+ * the bytes have left it; at most two chunks are in flight, which is also the backpressure. Read
+ * any other way, it hands out fresh buffers, since such a reader may keep them: a transform or
+ * a PassThrough calls back as soon as it has queued a chunk, still holding it.
  */
 export class FileRangeStream extends Readable {
   private position: number;
@@ -100,7 +103,7 @@ export class FileRangeStream extends Readable {
   }
 
   override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
-    if (this.piped || this.readableFlowing !== null || this.destroyed) {
+    if (this.piped || this.readableFlowing !== null || this.destroyed || !isSink(destination)) {
       return super.pipe(destination, options);
     }
 
@@ -172,4 +175,9 @@ export class FileRangeStream extends Readable {
 
 function endedEarly(position: number, end: number): Error {
   return new Error(`blob file ended at byte ${position}, expected ${end} bytes`);
+}
+
+/** Destinations whose write callback means the bytes were handed to the kernel. */
+function isSink(destination: NodeJS.WritableStream): boolean {
+  return destination instanceof ServerResponse || destination instanceof Socket;
 }

@@ -3,96 +3,24 @@
 // tag, browse a repository with 10,000 tags, visit every page, sign out. axe-core checks each
 // page for serious or critical accessibility violations, in light and dark. Screenshots go to
 // build/screenshots/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { adminCredentials } from '../support/accounts.js';
 import { ApiClient } from '../support/api-client.js';
-import { repoRoot, useTestServer } from '../support/server.js';
+import { checkPage, usePortalBrowser } from '../support/browser.js';
+import { useTestServer } from '../support/server.js';
 import { run, testImages } from '../support/tools.js';
 
 const server = useTestServer({ auth: { enabled: true } });
-const screenshots = path.join(repoRoot, 'build', 'screenshots');
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
+const chromium = usePortalBrowser();
 const project = 'portal-e2e';
 
-/** Debian's chromium package: the binary itself, or the wrapper script that starts it. */
-function chromiumPath(): string {
-  const found = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-  if (!found) throw new Error('chromium is not installed: run scripts/install-test-tools.sh');
-
-  return found;
-}
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe-core in the page; evaluated through the DevTools protocol, so the CSP stays on. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run()).violations;
-  });
-
-  return (violations as Violation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-}
-
-/** Waits for the page to settle, checks it with axe and keeps a screenshot of it. */
-async function checkPage(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-
-  expect(await seriousViolations(page), `accessibility of ${name}`).toEqual([]);
-}
-
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'portal', 'dist', 'index.html'))) {
-    throw new Error('the portal is not built: run node scripts/bootstrap.mjs (or npm run build)');
-  }
-  mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    // Chromium's sandbox needs user namespaces that a root CI container does not offer.
-    args: ['--no-sandbox'],
-  });
-  // The counts the test reads ("10,000 tags") are formatted for the page's locale.
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-});
-
-// A failing step leaves a picture of what the browser showed.
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || !page) return;
-  const name = context.task.name.replace(/[^a-z0-9]+/gi, '-');
-  await page.screenshot({ path: path.join(screenshots, `failed-${name}.png`), fullPage: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
+beforeAll(() => {
+  page = chromium().page;
 });
 
 const url = (pathname: string) => `${server().url}${pathname}`;
@@ -296,7 +224,7 @@ describe('the portal in a browser', () => {
     await checkPage(page, '12-project-audit');
 
     await page.goto(url(`/projects/${project}/settings`));
-    await page.getByRole('button', { name: 'Save' }).waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
     await checkPage(page, '13-project-settings');
   });
 

@@ -13,7 +13,7 @@ interface Canned {
   body?: unknown;
 }
 
-const document = openApiDocument(apiRoutes({}), 'test');
+const document = openApiDocument(apiRoutes({}, 'test'), 'test');
 const user = { kind: 'user', name: 'ann', admin: false, groups: [] };
 const project = {
   name: 'p',

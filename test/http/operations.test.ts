@@ -11,6 +11,7 @@ import {
   uniqueRepo,
   v2,
 } from '../support/registry-client.js';
+import { finishedScan } from '../support/scans.js';
 import { startTestServer, useTestServer, type TestServer } from '../support/server.js';
 
 type LogLine = Record<string, unknown> & { msg?: string; reqId?: string };
@@ -150,6 +151,16 @@ describe('/metrics', () => {
 
     expect(withTwo).toBe(base + 2);
     expect(await open()).toBe(base + 1);
+  });
+
+  it('reports image scans by status in berth_scan_jobs', async () => {
+    const repo = uniqueRepo('metrics');
+    const image = await pushImage(server(), repo, 'v1');
+    await finishedScan(server(), repo, image.digest);
+
+    const text = await scrape(server());
+    expect(metric(text, 'berth_scan_jobs', { status: 'done' })).toBeGreaterThanOrEqual(1);
+    expect(metric(text, 'berth_scan_jobs', { status: 'running' })).toBe(0);
   });
 });
 

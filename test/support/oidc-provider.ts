@@ -167,11 +167,21 @@ async function firstPartyGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
+/**
+ * The provider's sign-in form, as a person sees it in a browser: labelled fields (`login`,
+ * `password`) and a message after a failed attempt.
+ */
 function loginPage(uid: string, message: string): string {
+  const alert = message ? `<p role="alert">${message}</p>` : '';
   return (
-    `<!doctype html><title>Sign in</title><p>${message}</p>` +
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head>' +
+    `<body><main><h1>Test provider</h1>${alert}` +
     `<form method="post" action="/interaction/${uid}">` +
-    '<input name="login"><input name="password" type="password"><button>Sign in</button></form>'
+    '<p><label for="login">Username</label> ' +
+    '<input id="login" name="login" autocomplete="username"></p>' +
+    '<p><label for="password">Password</label> ' +
+    '<input id="password" name="password" type="password" autocomplete="current-password"></p>' +
+    '<button>Sign in</button></form></main></body></html>'
   );
 }
 

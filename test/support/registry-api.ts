@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Descriptor } from '../../src/oci/manifest.js';
 import { manifestMediaTypes } from '../../src/oci/mediatypes.js';
 import { afterAll, beforeAll } from 'vitest';
+import type { ConfigInput } from '../../src/config/index.js';
 import { AdminApi, basicHeader, type Credentials } from './accounts.js';
 import { startTestServer, tempDir, type TestServer } from './server.js';
 
@@ -137,14 +138,15 @@ export interface E2eRegistry {
  * whose first push into a project creates it. Their credentials reach every client the way a
  * `login` would leave them: a Docker config.json named by DOCKER_CONFIG (crane, oras, regctl)
  * and REGISTRY_AUTH_FILE (skopeo, podman, buildah), both set for this test file's process.
+ * `settings` adds to the server's configuration (authentication stays on).
  */
-export function useE2eRegistry(name: string): E2eRegistry {
+export function useE2eRegistry(name: string, settings: ConfigInput = {}): E2eRegistry {
   const e2e = {
     ref: (repository: string, tag: string) => `${e2e.server.host}/${repository}:${tag}`,
   } as E2eRegistry;
 
   beforeAll(async () => {
-    e2e.server = await startTestServer({ auth: { enabled: true } });
+    e2e.server = await startTestServer({ ...settings, auth: { enabled: true } });
     e2e.scratch = tempDir(`berth-e2e-${name}-`);
     e2e.user = await new AdminApi(e2e.server).createUser(`e2e-${name}`);
     e2e.api = new RegistryApi(e2e.server.url, e2e.user);

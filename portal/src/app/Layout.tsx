@@ -19,8 +19,10 @@ import {
   IconListDetails,
   IconLogout,
   IconMoon,
+  IconRobot,
   IconSettings,
   IconSun,
+  IconUserCircle,
   IconUsers,
 } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
@@ -41,6 +43,7 @@ const navigation: NavItem[] = [
   { to: '/projects', label: 'Projects', icon: IconBox, also: ['/repositories'] },
   { to: '/audit', label: 'Audit log', icon: IconListDetails, admin: true },
   { to: '/system/users', label: 'Users', icon: IconUsers, admin: true },
+  { to: '/system/robots', label: 'Robot accounts', icon: IconRobot, admin: true },
   { to: '/system/settings', label: 'Settings', icon: IconSettings, admin: true },
 ];
 
@@ -136,6 +139,9 @@ function AccountMenu({ name }: { name: string }) {
         </UnstyledButton>
       </Menu.Target>
       <Menu.Dropdown>
+        <Menu.Item component={Link} to="/account" leftSection={<IconUserCircle size={16} />}>
+          Your account
+        </Menu.Item>
         <Menu.Item leftSection={<IconLogout size={16} />} onClick={logout}>
           Sign out
         </Menu.Item>

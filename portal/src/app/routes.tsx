@@ -1,8 +1,10 @@
 import { createBrowserRouter, Navigate } from 'react-router';
+import { accountRoutes } from '../features/account/routes';
 import { auditRoutes } from '../features/audit/routes';
 import { LoginPage } from '../features/auth/LoginPage';
 import { projectRoutes } from '../features/projects/routes';
 import { repositoryRoutes } from '../features/repositories/routes';
+import { robotRoutes } from '../features/robots/routes';
 import { systemRoutes } from '../features/system/routes';
 import { Layout } from './Layout';
 import { RequireSession } from './RequireSession';
@@ -27,6 +29,8 @@ export const router = createBrowserRouter([
       ...repositoryRoutes,
       ...auditRoutes,
       ...systemRoutes,
+      ...robotRoutes,
+      ...accountRoutes,
       { path: '*', element: <Navigate to="/projects" replace /> },
     ],
   },

@@ -1,4 +1,4 @@
-import { Alert, createTheme, Modal } from '@mantine/core';
+import { Alert, createTheme, Modal, Notification } from '@mantine/core';
 
 /**
  * Darker shades than Mantine's defaults for filled and light elements, and text colours picked
@@ -14,8 +14,11 @@ export const theme = createTheme({
   defaultRadius: 'sm',
   focusRing: 'auto',
   components: {
-    // The close button is an icon: screen readers need its name.
+    // Close buttons are icons: screen readers need their name.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close' } },
+    }),
     // A coloured title on a tinted background is too faint; the border and icon keep the colour.
     Alert: Alert.extend({ styles: { title: { color: 'var(--mantine-color-text)' } } }),
   },

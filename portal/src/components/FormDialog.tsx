@@ -1,17 +1,25 @@
-import { Button, Group, Modal, Stack } from '@mantine/core';
+import { Button, Group, Modal, Stack, type ButtonProps, type ModalProps } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { UseMutationResult } from '@tanstack/react-query';
 import type { FormEvent, ReactNode } from 'react';
 import { ErrorNotice } from './ErrorNotice';
 
 interface FormDialogProps<T> {
-  /** The button's text and the dialog's title: "New project". */
+  /** The button's accessible name and the dialog's title: "New project". */
   title: string;
-  /** What submitting the form does: its error is shown and its progress spins Create. */
+  /** A shorter text on the button itself, where the row already says what it is about. */
+  text?: string;
+  /** How the opening button looks, when not as the page's main action. */
+  button?: Pick<ButtonProps, 'size' | 'variant'>;
+  /** The dialog's width, for forms wider than a few fields. */
+  size?: ModalProps['size'];
+  /** What submitting the form does: its error is shown and its progress spins the submit button. */
   submission: Pick<UseMutationResult<T, Error, void>, 'mutate' | 'error' | 'isPending' | 'data'>;
-  /** The form's fields. */
+  /** The submit button's text: "Create" unless told. */
+  submitText?: string;
+  /** The form's fields, or a sentence on what submitting will do. */
   children: ReactNode;
-  /** False keeps Create disabled while a required choice is missing. */
+  /** False keeps the submit button disabled while a required choice is missing. */
   ready?: boolean;
   /**
    * What the submission returned, shown in place of the form until Done (a robot's secret).
@@ -38,8 +46,10 @@ export function FormDialog<T>(props: FormDialogProps<T>) {
 
   return (
     <>
-      <Button onClick={open}>{title}</Button>
-      <Modal opened={opened} onClose={finish} title={title} centered>
+      <Button {...props.button} onClick={open} aria-label={props.text ? title : undefined}>
+        {props.text ?? title}
+      </Button>
+      <Modal opened={opened} onClose={finish} title={title} size={props.size} centered>
         {shown ? (
           <Stack>
             {shown}
@@ -61,7 +71,7 @@ export function FormDialog<T>(props: FormDialogProps<T>) {
                   loading={submission.isPending}
                   disabled={props.ready === false}
                 >
-                  Create
+                  {props.submitText ?? 'Create'}
                 </Button>
               </Group>
             </Stack>

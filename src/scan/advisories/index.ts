@@ -1,5 +1,3 @@
-import path from 'node:path';
-
 // The advisory database: importers for OSV, Debian security tracker and Alpine secdb files,
 // and the store the matcher looks packages up in. docs/advisories.md describes it for users.
 
@@ -27,8 +25,3 @@ export {
   type SeverityRating,
   type VersionRange,
 } from './model.js';
-
-/** Where the advisory database lives: beside the registry's data, in a file of its own. */
-export function advisoryDatabasePath(dataDir: string): string {
-  return path.join(path.resolve(dataDir), 'advisories.db');
-}

@@ -32,7 +32,8 @@ interface ArchiveConfig {
 export class DockerArchiveSource implements ImageSource {
   private handle?: FileHandle;
   private entries = new Map<string, TarEntry>();
-  private readonly layerPaths = new Map<string, string>();
+  /** Paths in the archive of the layers and the config, by digest. */
+  private readonly blobPaths = new Map<string, string>();
 
   constructor(
     private readonly file: string,
@@ -54,17 +55,21 @@ export class DockerArchiveSource implements ImageSource {
 
     const layers = chosen.Layers.map((layerPath, i) => {
       const digest = blobDigest(layerPath) ?? diffIds[i]!;
-      this.layerPaths.set(digest, normalise(layerPath));
+      this.blobPaths.set(digest, normalise(layerPath));
       const size = this.entries.get(normalise(layerPath))?.size;
       return { digest, mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size };
     });
     const [name, tag] = splitTag(this.image ?? chosen.RepoTags?.[0] ?? path.basename(this.file));
+    // The config is served by digest too: the config checks read it again.
+    const configDigest =
+      blobDigest(chosen.Config) ?? `sha256:${path.basename(chosen.Config, '.json')}`;
+    this.blobPaths.set(configDigest, normalise(chosen.Config));
 
     return {
       reference: this.reference,
       name,
       ...(tag && { tag }),
-      configDigest: blobDigest(chosen.Config) ?? `sha256:${path.basename(chosen.Config, '.json')}`,
+      configDigest,
       platform: {
         os: config.os ?? 'linux',
         architecture: config.architecture ?? 'unknown',
@@ -77,9 +82,9 @@ export class DockerArchiveSource implements ImageSource {
   }
 
   async openBlob(digest: string): Promise<Readable> {
-    const entryPath = this.layerPaths.get(digest);
+    const entryPath = this.blobPaths.get(digest);
     const entry = entryPath === undefined ? undefined : this.entries.get(entryPath);
-    if (!entry) throw new ImageSourceError('not-found', `${this.file} has no layer ${digest}`);
+    if (!entry) throw new ImageSourceError('not-found', `${this.file} has no blob ${digest}`);
 
     return verifiedStream(digest, this.range(entry));
   }

@@ -34,7 +34,10 @@ export interface ResolvedImage {
 export interface ImageSource {
   /** Resolves the reference to one image, picking `platform` from an index. */
   resolve(platform: Platform): Promise<ResolvedImage>;
-  /** A layer's bytes as stored (compressed or not), checked against the digest as they pass. */
+  /**
+   * A layer's or the config's bytes as stored (compressed or not), checked against the digest
+   * as they pass.
+   */
   openBlob(digest: string): Promise<Readable>;
   close(): Promise<void>;
 }

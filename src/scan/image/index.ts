@@ -19,6 +19,7 @@ export {
 } from './platform.js';
 export { parseImageReference, type ImageReference } from './reference.js';
 export type { Credentials } from './credentials.js';
+export { resolveManifest, type ManifestReader } from './manifests.js';
 
 export interface OpenImageOptions {
   plainHttp?: boolean;

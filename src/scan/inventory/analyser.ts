@@ -2,7 +2,7 @@
 // once; an analyser says from the header alone whether it wants a file, and then receives the
 // file's bytes through a sink. Most analysers buffer the file (under a size cap) and parse it
 // at the end; a few consume it as it streams (ELF binaries) or spool it to disk (rpm
-// databases, which need random access).
+// databases and Java archives, which need random access).
 
 import type { FileFact } from './types.js';
 

@@ -1,6 +1,6 @@
 // Layer records by key, so that a layer shared by many images (a base image, above all) is
-// read once. A record depends only on the layer's own bytes, the analysers and the limits; the
-// key names all three. Whiteouts and opaque markers are stored in the record as data and are
+// read once. A record depends only on the layer's own bytes, the analysers, the content
+// scanners and the limits; the key names all four. Whiteouts and opaque markers are stored in the record as data and are
 // applied only when an image's layers are merged, so a base layer's record stays valid under
 // any upper layers: an upper layer that deletes /var/lib/dpkg/status hides the base's facts
 // about it in that image only.
@@ -14,7 +14,7 @@ export interface LayerCache {
 
 /**
  * Keeps records in memory, least recently used first out, within a budget counted in indexed
- * paths plus facts (the bulk of a record's size).
+ * paths, facts and content findings (the bulk of a record's size).
  */
 export class MemoryLayerCache implements LayerCache {
   private readonly records = new Map<string, LayerRecord>();
@@ -59,5 +59,5 @@ export class MemoryLayerCache implements LayerCache {
 }
 
 function weightOf(record: LayerRecord): number {
-  return record.entries.length + record.facts.length + 1;
+  return record.entries.length + record.facts.length + record.contentFindings.length + 1;
 }

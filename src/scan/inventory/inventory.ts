@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { InventoryPackage, OperatingSystem } from '../model.js';
 import { analysers, debianDetails, detectOs } from './analysers/index.js';
 import type { LayerCache } from './cache.js';
+import type { ContentScanner } from './content-scanner.js';
 import type { MergedFilesystem } from './filesystem.js';
 import { readLayer } from './layer-reader.js';
 import { identityOf, mergeLayers, type MergedImage } from './merge.js';
@@ -21,7 +22,7 @@ import {
 } from './types.js';
 
 /** Changes whenever the reader or an analyser would put something else in a record. */
-const RECORD_VERSION = 1;
+const RECORD_VERSION = 3;
 
 /** Opens a blob by digest: Berth's BlobStore, an OCI layout directory, a remote registry. */
 export type OpenBlob = (digest: string) => Promise<Readable>;
@@ -32,6 +33,8 @@ export interface InventoryOptions {
   openBlob: OpenBlob;
   cache?: LayerCache;
   limits?: Partial<InventoryLimits>;
+  /** Scanners that read every regular file of every layer they want (secrets). */
+  contentScanners?: readonly ContentScanner[];
   signal?: AbortSignal;
 }
 
@@ -46,10 +49,30 @@ export interface LayerSummary {
   bytes: number;
 }
 
+/** What a content scanner found, placed in the image. */
+export interface ImageContentFinding {
+  scanner: string;
+  ruleId: string;
+  /** Absolute path ("/app/.env"). */
+  path: string;
+  line: number;
+  /** Masked by the scanner. */
+  match: string;
+  /** The layer whose file holds the finding. */
+  layerDigest: string;
+  /**
+   * The image no longer shows the file as this layer wrote it: a later layer deleted it, or
+   * wrote another file in its place. The layer's blob still holds it.
+   */
+  removedLater?: 'deleted' | 'replaced';
+}
+
 export interface ImageInventory {
   os?: OperatingSystem;
   packages: InventoryPackage[];
   layers: LayerSummary[];
+  /** In every layer, deleted or not, bottom layer first; empty without content scanners. */
+  contentFindings: ImageContentFinding[];
   problems: InventoryProblem[];
 }
 
@@ -72,8 +95,45 @@ export async function analyseImage(options: InventoryOptions): Promise<ImageInve
       entries: record.entries.length,
       bytes: fromCache ? 0 : record.bytes,
     })),
-    problems: records.flatMap((record) => record.problems),
+    contentFindings: records.flatMap((record, layer) => placeFindings(record, layer, merged.view)),
+    problems: records.flatMap((record) => [...record.problems, ...partlyReadFiles(record)]),
   };
+}
+
+/** Files an analyser read only in part: what it found stands, and what it missed is said. */
+function partlyReadFiles(record: LayerRecord): InventoryProblem[] {
+  return record.facts.flatMap(({ path, analyser, fact }) =>
+    fact.kind === 'packages' && fact.problems
+      ? fact.problems.map((detail) => ({
+          kind: 'file-unreadable' as const,
+          layerDigest: record.digest,
+          path: displayPath(path),
+          detail: `${analyser}: ${detail}`,
+        }))
+      : [],
+  );
+}
+
+/** A layer's content findings, each said to be gone when the merged image no longer has it. */
+function placeFindings(
+  record: LayerRecord,
+  layer: number,
+  view: MergedFilesystem,
+): ImageContentFinding[] {
+  return record.contentFindings.map((finding) => {
+    const removedLater = view.isFileFrom(finding.path, layer)
+      ? undefined
+      : view.lookup(finding.path)
+        ? ('replaced' as const)
+        : ('deleted' as const);
+
+    return {
+      ...finding,
+      path: displayPath(finding.path),
+      layerDigest: record.digest,
+      ...(removedLater && { removedLater }),
+    };
+  });
 }
 
 interface LoadedRecord {
@@ -106,7 +166,7 @@ async function loadRecord(
   options: InventoryOptions,
   limits: InventoryLimits,
 ): Promise<LoadedRecord> {
-  const key = cacheKey(digest, limits);
+  const key = cacheKey(digest, limits, options.contentScanners);
   const cached = await options.cache?.get(key);
   if (cached) return { record: cached, fromCache: true };
 
@@ -119,7 +179,13 @@ async function loadRecord(
     return { record: missingLayer(digest, error as Error), fromCache: false };
   }
 
-  const record = await readLayer(blob, { digest, analysers, limits, signal: options.signal });
+  const record = await readLayer(blob, {
+    digest,
+    analysers,
+    contentScanners: options.contentScanners,
+    limits,
+    signal: options.signal,
+  });
   // A layer that broke off might read whole next time (a network hiccup); only whole reads are
   // worth remembering.
   if (record.complete) await options.cache?.set(key, record);
@@ -127,13 +193,33 @@ async function loadRecord(
   return { record, fromCache: false };
 }
 
-/** Records depend on the layer, the analysers and the limits that decide what is kept. */
-function cacheKey(digest: string, limits: InventoryLimits): string {
-  const shaping = { ...limits, concurrency: undefined };
-  const setup = JSON.stringify({ shaping, analysers: analysers.map((analyser) => analyser.id) });
+/** Records depend on the layer, the analysers, the content scanners and the limits. */
+function cacheKey(
+  digest: string,
+  limits: InventoryLimits,
+  contentScanners: readonly ContentScanner[] = [],
+): string {
+  return `inventory/${inventoryVersion(limits, contentScanners)}/${digest}`;
+}
+
+/**
+ * Names what a reading of a layer depends on besides its bytes: the reader's record format,
+ * the analysers, the content scanners (with their versions) and the limits. A stored
+ * inventory made under another version is stale.
+ */
+export function inventoryVersion(
+  limits: Partial<InventoryLimits> = {},
+  contentScanners: readonly ContentScanner[] = [],
+): string {
+  const shaping = { ...withDefaults(limits), concurrency: undefined };
+  const setup = JSON.stringify({
+    shaping,
+    analysers: analysers.map((analyser) => analyser.id),
+    scanners: contentScanners.map((scanner) => `${scanner.id}@${scanner.version}`),
+  });
   const fingerprint = createHash('sha256').update(setup).digest('hex').slice(0, 16);
 
-  return `inventory/v${RECORD_VERSION}/${fingerprint}/${digest}`;
+  return `v${RECORD_VERSION}/${fingerprint}`;
 }
 
 function missingLayer(digest: string, error: Error): LayerRecord {
@@ -143,6 +229,7 @@ function missingLayer(digest: string, error: Error): LayerRecord {
     whiteouts: [],
     opaqueDirs: [],
     facts: [],
+    contentFindings: [],
     problems: [{ kind: 'layer-missing', layerDigest: digest, detail: error.message }],
     complete: false,
     bytes: 0,

@@ -1,12 +1,13 @@
 // Reads one layer blob in a single streaming pass and produces its LayerRecord: the index of
-// the paths it writes, its whiteouts, and what the analysers learnt from the files they asked
-// for. Nothing else is kept, so memory grows with the number of entries and the captured
-// files, never with the size of the layer.
+// the paths it writes, its whiteouts, what the analysers learnt from the files they asked for,
+// and what content scanners found in the files they read. Nothing else is kept, so memory
+// grows with the number of entries and the captured files, never with the size of the layer.
 
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header } from 'tar-stream';
 import type { FileAnalyser, FileInfo, FileSink } from './analyser.js';
+import type { ContentScanner, ContentSink } from './content-scanner.js';
 import { decodeLayer, LayerFormatError, LayerLimitError, type DecodedLayer } from './decompress.js';
 import { displayPath, normalisePath, whiteoutOf } from './paths.js';
 import type { FileFact, InventoryLimits, LayerRecord, ProblemKind } from './types.js';
@@ -15,9 +16,14 @@ import { ZstdWindowError } from './zstd.js';
 export interface ReadLayerOptions {
   digest: string;
   analysers: readonly FileAnalyser[];
+  /** Scanners that see every regular file they want, whichever analyser reads it. */
+  contentScanners?: readonly ContentScanner[];
   limits: InventoryLimits;
   signal?: AbortSignal;
 }
+
+/** Content findings one layer's record keeps; a layer full of them says so instead. */
+const MAX_CONTENT_FINDINGS = 1000;
 
 /**
  * Reads a layer to its end or to its first error. Errors in the layer itself (bad compression,
@@ -82,11 +88,19 @@ interface SeenFile {
   fact?: FileFact;
 }
 
+interface AnalyserRead {
+  analyser: FileAnalyser;
+  cap: number;
+  sink: FileSink;
+}
+
 class LayerWalker {
   readonly record: LayerRecord;
   /** Files given to an analyser, by path: the source for hard links to them. */
   private readonly seen = new Map<string, SeenFile>();
   private entries = 0;
+  /** The record has all the content findings it keeps. */
+  private truncated = false;
 
   constructor(private readonly options: ReadLayerOptions) {
     this.record = {
@@ -95,6 +109,7 @@ class LayerWalker {
       whiteouts: [],
       opaqueDirs: [],
       facts: [],
+      contentFindings: [],
       problems: [],
       complete: false,
       bytes: 0,
@@ -165,20 +180,23 @@ class LayerWalker {
     }
   }
 
-  /** Gives a file to the first analyser that wants it. */
+  /** Gives a file to the first analyser that wants it, and to every content scanner that does. */
   private async read(file: FileInfo, content: EntryContent): Promise<void> {
-    const analyser = this.options.analysers.find((candidate) => candidate.matches(file));
-    if (!analyser) return;
+    const reader = this.analyserFor(file);
+    const scans = (this.options.contentScanners ?? [])
+      .filter((scanner) => scanner.wants(file))
+      .map((scanner) => ({ id: scanner.id, sink: scanner.open(file) }));
+    if (!reader && scans.length === 0) return;
 
-    const cap = this.options.limits.maxFileBytes[analyser.id] ?? analyser.maxBytes;
-    if (file.size > cap && !analyser.readsPrefix) {
-      this.problem('file-too-large', file.path, `${file.size} bytes, ${analyser.id} reads ${cap}`);
+    const failure = await feed(content, {
+      sink: reader?.sink,
+      cap: reader?.cap ?? 0,
+      scans: scans.map(({ sink }) => sink),
+    });
+    for (const { id, sink } of scans) this.found(id, file.path, sink);
+    if (!reader) return;
 
-      return;
-    }
-
-    const sink = analyser.open(file);
-    const failure = await feed(sink, content, cap);
+    const { analyser, sink } = reader;
     try {
       if (failure) throw failure;
       this.seen.set(file.path, { analyser: analyser.id, size: file.size, fact: await sink.end() });
@@ -186,6 +204,43 @@ class LayerWalker {
       // Whatever a parser throws on hostile content costs that file, not the layer.
       await sink.discard();
       this.problem('file-unreadable', file.path, `${analyser.id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The first analyser that wants a file, its cap and its open sink; none over that cap. */
+  private analyserFor(file: FileInfo): AnalyserRead | undefined {
+    const analyser = this.options.analysers.find((candidate) => candidate.matches(file));
+    if (!analyser) return undefined;
+
+    const cap = this.options.limits.maxFileBytes[analyser.id] ?? analyser.maxBytes;
+    if (file.size > cap && !analyser.readsPrefix) {
+      this.problem('file-too-large', file.path, `${file.size} bytes, ${analyser.id} reads ${cap}`);
+
+      return undefined;
+    }
+
+    return { analyser, cap, sink: analyser.open(file) };
+  }
+
+  /** Keeps what a content scanner found in a file, up to the layer's allowance. */
+  private found(scanner: string, path: string, sink: ContentSink): void {
+    const findings = this.record.contentFindings;
+    for (const hit of sink.end()) {
+      if (findings.length < MAX_CONTENT_FINDINGS) {
+        findings.push({ scanner, path, ...hit });
+        continue;
+      }
+      if (!this.truncated) {
+        const detail = `more than ${MAX_CONTENT_FINDINGS} ${scanner} findings; the rest are left out`;
+        this.record.problems.push({
+          kind: 'content-truncated',
+          layerDigest: this.record.digest,
+          detail,
+        });
+        this.truncated = true;
+      }
+
+      return;
     }
   }
 
@@ -214,26 +269,35 @@ class LayerWalker {
   }
 }
 
+/** Where an entry's bytes go: an analyser's sink, up to its cap, and content scanners' sinks. */
+interface Readers {
+  sink?: FileSink;
+  cap: number;
+  scans: ContentSink[];
+}
+
 /**
- * Writes up to `cap` bytes of an entry to a sink. A failing tar stream rejects (the layer is
- * broken); a failing sink is returned, and the entry is still read to its end.
+ * Writes an entry to its readers as it streams: up to `cap` bytes to the analyser's sink, and
+ * everything to the content scanners that still want it. A failing tar stream rejects (the
+ * layer is broken); a failing analyser sink is returned, and the entry is still read to its end.
  */
-async function feed(
-  sink: FileSink,
-  content: EntryContent,
-  cap: number,
-): Promise<Error | undefined> {
+async function feed(content: EntryContent, readers: Readers): Promise<Error | undefined> {
+  const { sink, cap } = readers;
+  let scans = readers.scans;
   let taken = 0;
   let failure: Error | undefined;
   try {
     for await (const chunk of content) {
+      if (scans.length > 0) scans = scans.filter((scan) => scan.write(chunk));
+      if (!sink) continue;
+
       const part = chunk.subarray(0, Math.max(0, cap - taken));
       taken += part.length;
       if (part.length === 0 || failure) continue;
       await Promise.resolve(sink.write(part)).catch((error: Error) => (failure = error));
     }
   } catch (error) {
-    await sink.discard();
+    await sink?.discard();
     throw error;
   }
 

@@ -21,8 +21,12 @@ export type FileFact =
   | { kind: 'os-release'; fields: Record<string, string> }
   /** A one-line release file (/etc/debian_version, /etc/alpine-release, /etc/redhat-release). */
   | { kind: 'release-line'; text: string }
-  /** A package database or manifest: dpkg status, apk installed, rpmdb, package.json, … */
-  | { kind: 'packages'; packages: FoundPackage[] }
+  /**
+   * A package database or manifest: dpkg status, apk installed, rpmdb, package.json, … Parts
+   * of the file that could not be read while the rest could (a corrupt jar inside a war) are
+   * listed in `problems` and reported as 'file-unreadable'.
+   */
+  | { kind: 'packages'; packages: FoundPackage[]; problems?: string[] }
   /** Files a package installed, as its package manager lists them (dpkg .list / .md5sums). */
   | { kind: 'file-list'; files: string[] }
   /** Licences a package declares outside its database (Debian copyright files). */
@@ -61,7 +65,9 @@ export type ProblemKind =
   /** A file an analyser wanted but could not parse. */
   | 'file-unreadable'
   /** A hard link to a file the analysers did not read, so its content is unknown. */
-  | 'link-unresolved';
+  | 'link-unresolved'
+  /** Content scanners found more in the layer than its record keeps; the rest is left out. */
+  | 'content-truncated';
 
 export interface InventoryProblem {
   kind: ProblemKind;
@@ -70,6 +76,23 @@ export interface InventoryProblem {
   /** The path concerned, absolute ("/var/lib/dpkg/status"), when there is one. */
   path?: string;
   detail: string;
+}
+
+/**
+ * What a content scanner found in a file: a secret, say. It never holds the secret itself, only
+ * the masked form the scanner made of it.
+ */
+export interface ContentFinding {
+  /** The content scanner's id ("secret"). */
+  scanner: string;
+  /** The scanner's rule that matched. */
+  ruleId: string;
+  /** Normalised path ("app/.env"). */
+  path: string;
+  /** 1-based line of the match. */
+  line: number;
+  /** The matched text, masked by the scanner. */
+  match: string;
 }
 
 /** Everything the inventory keeps from one read of one layer; independent of other layers. */
@@ -83,6 +106,8 @@ export interface LayerRecord {
   opaqueDirs: string[];
   /** What the analysers learnt from the files they asked for. */
   facts: { path: string; analyser: string; fact: FileFact }[];
+  /** What content scanners found, in every regular file they read, in tar order. */
+  contentFindings: ContentFinding[];
   problems: InventoryProblem[];
   /** True when the layer was read to its end; incomplete records are never cached. */
   complete: boolean;

@@ -1,12 +1,15 @@
 // SARIF 2.1.0 (OASIS, docs.oasis-open.org/sarif/sarif/v2.1.0): one rule per vulnerability id,
-// one result per affected package, located at the file the package was read from. Code
-// scanning services rank results by the rule's `security-severity` property (a CVSS-like
-// number), so each rule carries one.
+// secret rule and config check; one result per affected package (located at the file the
+// package was read from), per secret (at its file and line, or its config field) and per
+// failed config check. Code scanning services rank results by the rule's `security-severity`
+// property (a CVSS-like number), so each rule carries one. Secrets appear masked only.
 
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { SeverityLevel } from '../advisories/index.js';
+import { CONFIG_CHECKS, type ConfigFinding } from '../image-config/index.js';
 import type { Finding } from '../match/index.js';
 import type { ScanReport } from '../scan.js';
+import { SECRET_RULES, type SecretFinding } from '../secrets/index.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -32,7 +35,13 @@ const LEVEL: Record<SeverityLevel, 'error' | 'warning' | 'note'> = {
 export function reportSarif(report: ScanReport, toolVersion: string): string {
   const rules = new Map<string, ReportingDescriptor>();
   for (const finding of report.findings) {
-    if (!rules.has(finding.id)) rules.set(finding.id, rule(finding));
+    if (!rules.has(finding.id)) rules.set(finding.id, vulnerabilityRule(finding));
+  }
+  for (const secret of report.secrets) {
+    if (!rules.has(secret.ruleId)) rules.set(secret.ruleId, secretRule(secret.ruleId));
+  }
+  for (const finding of report.configFindings) {
+    if (!rules.has(finding.id)) rules.set(finding.id, checkRule(finding.id));
   }
   const ruleIndex = new Map([...rules.keys()].map((id, i) => [id, i]));
 
@@ -48,7 +57,11 @@ export function reportSarif(report: ScanReport, toolVersion: string): string {
             rules: [...rules.values()],
           },
         },
-        results: report.findings.map((f) => result(f, ruleIndex.get(f.id)!, report)),
+        results: [
+          ...report.findings.map((f) => vulnerabilityResult(f, ruleIndex.get(f.id)!, report)),
+          ...report.secrets.map((s) => secretResult(s, ruleIndex.get(s.ruleId)!, report)),
+          ...report.configFindings.map((c) => checkResult(c, ruleIndex.get(c.id)!, report)),
+        ],
       },
     ],
   };
@@ -56,7 +69,7 @@ export function reportSarif(report: ScanReport, toolVersion: string): string {
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function rule(finding: Finding): ReportingDescriptor {
+function vulnerabilityRule(finding: Finding): ReportingDescriptor {
   const score = finding.severities.find((r) => r.score !== undefined)?.score;
   const securitySeverity = score?.toFixed(1) ?? SECURITY_SEVERITY[finding.severity];
 
@@ -74,7 +87,37 @@ function rule(finding: Finding): ReportingDescriptor {
   };
 }
 
-function result(finding: Finding, ruleIndex: number, report: ScanReport): Result {
+function secretRule(id: string): ReportingDescriptor {
+  const rule = SECRET_RULES.find((candidate) => candidate.id === id)!;
+
+  return {
+    id,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: `${rule.title} (${rule.category}) stored in the image` },
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      tags: ['secret', 'security', rule.severity],
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+    },
+  };
+}
+
+function checkRule(id: string): ReportingDescriptor {
+  const check = CONFIG_CHECKS.find((candidate) => candidate.id === id)!;
+
+  return {
+    id,
+    shortDescription: { text: check.title },
+    fullDescription: { text: check.description },
+    defaultConfiguration: { level: LEVEL[check.severity] },
+    properties: {
+      tags: ['configuration', 'security', check.severity],
+      'security-severity': SECURITY_SEVERITY[check.severity],
+    },
+  };
+}
+
+function vulnerabilityResult(finding: Finding, ruleIndex: number, report: ScanReport): Result {
   const fix = finding.fixedVersion ? `; fixed in ${finding.fixedVersion}` : '';
 
   return {
@@ -103,4 +146,62 @@ function result(finding: Finding, ruleIndex: number, report: ScanReport): Result
       layerDigest: finding.layerDigest,
     },
   };
+}
+
+function secretResult(secret: SecretFinding, ruleIndex: number, report: ScanReport): Result {
+  const common = { ruleId: secret.ruleId, ruleIndex, level: LEVEL[secret.severity] };
+  if (secret.source === 'config') {
+    return {
+      ...common,
+      message: { text: `${secret.title} (${secret.match}) in the image config, ${secret.field}` },
+      locations: [{ logicalLocations: [configLocation(secret.field)] }],
+      partialFingerprints: {
+        'berth/v1': `${report.image.name}|config|${secret.field}|${secret.ruleId}`,
+      },
+      properties: { match: secret.match, configDigest: report.image.configDigest },
+    };
+  }
+
+  const removed = secret.removedLater ? `; ${secret.removedLater} in a later layer` : '';
+  return {
+    ...common,
+    message: {
+      text: `${secret.title} (${secret.match}) in ${secret.path}, line ${secret.line}, layer ${secret.layerDigest}${removed}`,
+    },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: secret.path.replace(/^\//, '') },
+          region: { startLine: secret.line },
+        },
+      },
+    ],
+    partialFingerprints: {
+      'berth/v1': `${report.image.name}|${secret.layerDigest}|${secret.path}|${secret.line}|${secret.ruleId}`,
+    },
+    properties: {
+      match: secret.match,
+      layerDigest: secret.layerDigest,
+      ...(secret.removedLater && { removedLater: secret.removedLater }),
+    },
+  };
+}
+
+function checkResult(finding: ConfigFinding, ruleIndex: number, report: ScanReport): Result {
+  return {
+    ruleId: finding.id,
+    ruleIndex,
+    level: LEVEL[finding.severity],
+    message: { text: finding.message },
+    locations: [{ logicalLocations: [configLocation(finding.field)] }],
+    partialFingerprints: {
+      'berth/v1': `${report.image.name}|config|${finding.field}|${finding.id}`,
+    },
+    properties: { configDigest: report.image.configDigest },
+  };
+}
+
+/** A place in the image config ("Env[2]", "history[4].created_by"), which is no file. */
+function configLocation(field: string) {
+  return { fullyQualifiedName: `config.${field}`, kind: 'member' };
 }

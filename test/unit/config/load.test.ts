@@ -57,6 +57,15 @@ describe('defaults', () => {
         },
       },
       audit: { retention: 90 * 86_400_000, pulls: false },
+      scanning: {
+        enabled: true,
+        onPush: true,
+        workers: 1,
+        rescanInterval: 86_400_000,
+        advisoryCheckInterval: 60_000,
+        attachSboms: false,
+        jobTimeout: 3_600_000,
+      },
       http: { shutdownTimeout: 30_000, keepAliveTimeout: 65_000, idleTimeout: 120_000 },
     });
   });
@@ -68,16 +77,19 @@ describe('defaults', () => {
         dataDir: '/srv/berth',
         storage: { filesystem: { root: '/mnt/blobs' } },
         database: { sqlite: { path: '/var/lib/berth.db' } },
+        scanning: { advisoryDatabase: '/var/lib/advisories.db' },
       }),
     );
 
     expect(derived).toEqual({
       blobRoot: path.resolve('/srv/berth/blobs'),
       databasePath: path.resolve('/srv/berth/berth.db'),
+      advisoryDatabasePath: path.resolve('/srv/berth/advisories.db'),
     });
     expect(explicit).toEqual({
       blobRoot: path.resolve('/mnt/blobs'),
       databasePath: path.resolve('/var/lib/berth.db'),
+      advisoryDatabasePath: path.resolve('/var/lib/advisories.db'),
     });
   });
 });

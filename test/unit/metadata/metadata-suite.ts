@@ -491,6 +491,136 @@ export function metadataSuite(name: string, open: MetadataFactory): void {
       });
     });
 
+    describe('scan jobs', () => {
+      const image = digestOf(Buffer.from('scanned image'));
+      const other = digestOf(Buffer.from('another image'));
+
+      async function repositoryWith(...digests: string[]): Promise<number> {
+        const repo = await store.ensureRepository('scanned');
+        for (const digest of digests) await store.putManifest(repo, manifest(digest), [], []);
+        return repo;
+      }
+
+      it('hands each queued job to one claimer only, oldest first', async () => {
+        const repo = await repositoryWith(image, other);
+        await store.scans.enqueue(repo, other, 'push', 2000);
+        await store.scans.enqueue(repo, image, 'push', 1000);
+
+        const claims = await Promise.all([1, 2, 3].map(() => store.scans.claim(3000)));
+
+        expect(claims.filter(Boolean).map((job) => job!.digest)).toEqual([image, other]);
+        expect(claims[0]).toMatchObject({ repository: 'scanned', status: 'running', attempts: 1 });
+        expect(await store.scans.claim()).toBeUndefined();
+      });
+
+      it('leaves a running job alone when it is asked for again', async () => {
+        const repo = await repositoryWith(image);
+        await store.scans.enqueue(repo, image, 'push');
+        await store.scans.claim();
+
+        expect(await store.scans.enqueue(repo, image, 'request')).toBe(false);
+        expect(await store.scans.get(repo, image)).toMatchObject({ status: 'running' });
+      });
+
+      it('keeps what a finished job found, and gives back a job its node drops', async () => {
+        const repo = await repositoryWith(image, other);
+        await store.scans.enqueue(repo, image, 'push');
+        await store.scans.enqueue(repo, other, 'push');
+        const done = await store.scans.claim();
+        const dropped = await store.scans.claim();
+        const summary = { critical: 1, total: 1 };
+
+        await store.scans.finish(repo, done!.digest, {
+          status: 'done',
+          advisories: 'v1',
+          summary,
+          sboms: ['sha256:ab'],
+        });
+        await store.scans.release(repo, dropped!.digest);
+
+        expect(await store.scans.get(repo, done!.digest)).toMatchObject({
+          status: 'done',
+          advisories: 'v1',
+          summary,
+          sboms: ['sha256:ab'],
+        });
+        expect(await store.scans.get(repo, dropped!.digest)).toMatchObject({
+          status: 'queued',
+          attempts: 0,
+        });
+      });
+
+      it('queues stale running jobs again, and fails them after too many attempts', async () => {
+        const repo = await repositoryWith(image, other);
+        await store.scans.enqueue(repo, other, 'push');
+        const states = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await store.scans.claim(1000);
+          await store.scans.recoverStale(2000, 3);
+          states.push((await store.scans.get(repo, other))!.status);
+        }
+        await store.scans.enqueue(repo, image, 'push');
+
+        expect(states).toEqual(['queued', 'queued', 'failed']);
+        expect(await store.scans.get(repo, other)).toMatchObject({ status: 'failed' });
+        expect((await store.scans.get(repo, other))!.error).toContain('stopped part way');
+        expect(await store.scans.countByStatus()).toEqual({
+          queued: 1,
+          running: 0,
+          done: 0,
+          failed: 1,
+        });
+      });
+
+      it('queues again scans matched against another advisory version, not failed ones', async () => {
+        const repo = await repositoryWith(image, other);
+        for (const digest of [image, other]) await store.scans.enqueue(repo, digest, 'push');
+        await store.scans.claim();
+        await store.scans.claim();
+        await store.scans.finish(repo, image, { status: 'done', advisories: 'v1' });
+        await store.scans.finish(repo, other, { status: 'failed', error: 'unreadable' });
+
+        expect(await store.scans.requeueOutdated('v1')).toBe(0);
+        expect(await store.scans.requeueOutdated('v2')).toBe(1);
+        expect(await store.scans.get(repo, image)).toMatchObject({
+          status: 'queued',
+          reason: 'advisories',
+        });
+        expect(await store.scans.get(repo, other)).toMatchObject({ status: 'failed' });
+      });
+
+      it('stores analyses and findings per digest, with a history of counts', async () => {
+        await repositoryWith(image);
+        const content = Buffer.from([1, 2, 3]);
+        await store.scans.putAnalysis(image, { version: 'a1', at: 10, content });
+        await store.scans.putFindings(image, { version: 'v1', at: 20, content }, { total: 1 });
+        await store.scans.putFindings(image, { version: 'v2', at: 30, content }, { total: 2 });
+
+        expect(await store.scans.getAnalysis(image)).toEqual({ version: 'a1', at: 10, content });
+        expect(await store.scans.getFindings(image)).toMatchObject({ version: 'v2', at: 30 });
+        expect(await store.scans.history(image, 0, 10)).toEqual([
+          { at: 20, summary: { total: 1 } },
+          { at: 30, summary: { total: 2 } },
+        ]);
+        expect(await store.scans.history(image, 25, 10)).toHaveLength(1);
+      });
+
+      it('forgets scans and results of images no longer held', async () => {
+        const repo = await repositoryWith(image, other);
+        const content = Buffer.from('x');
+        for (const digest of [image, other]) {
+          await store.scans.enqueue(repo, digest, 'push');
+          await store.scans.putAnalysis(digest, { version: 'a1', at: 1, content });
+        }
+        await store.deleteManifest(repo, other);
+
+        expect(await store.scans.prune()).toBe(1);
+        expect(await store.scans.get(repo, other)).toBeUndefined();
+        expect(await store.scans.getAnalysis(other)).toBeUndefined();
+        expect(await store.scans.getAnalysis(image)).toBeDefined();
+      });
+    });
+
     describe('pull times', () => {
       const image = digestOf(Buffer.from('image'));
       const layer = digestOf(Buffer.from('layer'));

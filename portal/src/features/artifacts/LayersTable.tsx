@@ -4,7 +4,7 @@ import { Bytes } from '../../components/Bytes';
 import { CopyText } from '../../components/CopyText';
 import { DataTable } from '../../components/DataTable';
 import { shortDigest } from '../../components/format';
-import { Section } from './parts';
+import { Section } from '../../components/Section';
 
 const columns = ['#', 'Digest', 'Size', 'Created by'];
 

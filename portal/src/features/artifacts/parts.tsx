@@ -1,21 +1,9 @@
-import { Anchor, Code, Group, Paper, ScrollArea, Table, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Anchor, Code, ScrollArea, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { shortDigest } from '../../components/format';
 import { artifactPath } from '../repositories/paths';
 
 // Building blocks of the artifact page.
-
-export function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Paper withBorder p="md" component="section">
-      <Title order={2} size="h4" mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Paper>
-  );
-}
 
 /** An artifact's short digest, linked to its page. */
 export function DigestLink({ repository, digest }: { repository: string; digest: string }) {
@@ -23,19 +11,6 @@ export function DigestLink({ repository, digest }: { repository: string; digest:
     <Anchor component={Link} to={artifactPath(repository, digest)} ff="monospace" size="sm">
       {shortDigest(digest)}
     </Anchor>
-  );
-}
-
-export function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Group gap="xs" wrap="nowrap" align="flex-start">
-      <Text size="sm" fw={600} w={110} style={{ flexShrink: 0 }}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: 'break-all' }}>
-        {children}
-      </Text>
-    </Group>
   );
 }
 

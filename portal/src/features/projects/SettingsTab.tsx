@@ -5,20 +5,33 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { del, patch, segment } from '../../api/client';
 import type { Project } from '../../api/types';
+import { useWhoami } from '../../app/whoami';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { LabelsEditor, labelsOf, rowsOf, type LabelRows } from './LabelsEditor';
 import { useProject, useProjectName } from './queries';
+import { QuotaForm } from './QuotaForm';
 
 export function SettingsTab() {
   const name = useProjectName();
   const project = useProject(name);
+  const admin = useWhoami().data?.admin ?? false;
 
   return (
     <Stack maw={560}>
       <ErrorNotice error={project.error} />
       {/* A new form for each saved version, so that it starts from what the server holds. */}
       {project.data && <SettingsForm key={project.data.updatedAt} project={project.data} />}
+      {project.data && admin && (
+        <>
+          <Divider my="md" />
+          <Title order={2} size="h4">
+            Storage quota
+          </Title>
+          <QuotaForm project={name} />
+        </>
+      )}
+      {project.data && <DeleteProject name={name} />}
     </Stack>
   );
 }
@@ -26,7 +39,6 @@ export function SettingsTab() {
 function SettingsForm({ project }: { project: Project }) {
   const name = project.name;
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const [isPublic, setPublic] = useState(project.public);
   const [labels, setLabels] = useState<LabelRows>(rowsOf(project.labels));
 
@@ -53,6 +65,16 @@ function SettingsForm({ project }: { project: Project }) {
           Save
         </Button>
       </Group>
+    </Stack>
+  );
+}
+
+function DeleteProject({ name }: { name: string }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+
+  return (
+    <>
       <Divider my="md" />
       <Title order={2} size="h4">
         Delete this project
@@ -70,6 +92,6 @@ function SettingsForm({ project }: { project: Project }) {
           }}
         />
       </Group>
-    </Stack>
+    </>
   );
 }

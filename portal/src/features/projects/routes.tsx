@@ -2,10 +2,10 @@ import type { RouteObject } from 'react-router';
 import { AuditTab } from '../audit/AuditTab';
 import { RepositoriesTab } from '../repositories/RepositoriesTab';
 import { StorageTab } from '../repositories/StorageTab';
+import { RobotsTab } from '../robots/RobotsTab';
 import { MembersTab } from './MembersTab';
 import { ProjectPage } from './ProjectPage';
 import { ProjectsPage } from './ProjectsPage';
-import { RobotsTab } from './RobotsTab';
 import { SettingsTab } from './SettingsTab';
 
 export const projectRoutes: RouteObject[] = [

@@ -2,8 +2,8 @@ import SQLite from 'better-sqlite3';
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configSchema, resolvedPaths } from '../../../../src/config/index.js';
 import {
-  advisoryDatabasePath,
   distributionOf,
   importAdvisories,
   openAdvisoryStore,
@@ -71,7 +71,7 @@ describe('the advisory store', () => {
 
   it('lives in a file of its own that keeps its data across reopening', async () => {
     const dir = tempDir();
-    const file = advisoryDatabasePath(dir);
+    const file = resolvedPaths(configSchema.parse({ dataDir: dir })).advisoryDatabasePath;
     const store = await openAdvisoryStore(file);
     await importAdvisories(store, debianFixtures(), { name: 'debian' });
     await store.close();

@@ -1,6 +1,6 @@
 // `berth scan` end to end, in-process: an OCI layout, a docker archive made from it with
 // skopeo, and the same image pushed to an in-process Berth over HTTP; every output format
-// checked against its schema; exit codes; bad input.
+// checked against its schema; secrets, config checks and licences; exit codes; bad input.
 
 import { Validation, Spec } from '@cyclonedx/cyclonedx-library';
 import { Ajv } from 'ajv';
@@ -16,6 +16,9 @@ import { run, testImages, type TestImage } from '../../../support/tools.js';
 import { captureOutput } from '../../../support/capture.js';
 import { tempDir } from '../advisories/support.js';
 import { expectedFixtures, importExpectedFixtures } from '../match/support.js';
+import { file } from '../inventory/layers.js';
+import { ociLayout } from '../secrets/images.js';
+import { TOKENS } from '../secrets/tokens.js';
 
 const schemas = path.resolve(import.meta.dirname, '../../../fixtures/scan/schemas');
 const images = testImages();
@@ -137,20 +140,29 @@ describe('output formats', () => {
     const { stdout } = await berth(ociRef, '--db', db, '--format', 'sarif');
     const log = JSON.parse(stdout);
     const [run] = log.runs;
+    const isVulnerability = (id: string) => id.startsWith('CVE-');
 
     expect(log.version).toBe('2.1.0');
     expect(run.tool.driver.name).toBe('berth');
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual([
+      'BERTH-CFG-001',
+      'BERTH-CFG-004',
       'CVE-2005-2541',
       'CVE-2010-4756',
       'CVE-2011-3374',
       'CVE-2023-45853',
     ]);
-    expect(run.results).toHaveLength(6);
+    const vulnerabilities = run.results.filter((r: { ruleId: string }) =>
+      isVulnerability(r.ruleId),
+    );
+    expect(vulnerabilities).toHaveLength(6);
+    expect(run.results).toHaveLength(8);
     for (const result of run.results) {
       expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
-      expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('var/lib/dpkg/status');
       expect(['error', 'warning', 'note']).toContain(result.level);
+    }
+    for (const result of vulnerabilities) {
+      expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('var/lib/dpkg/status');
     }
     const zlib = run.tool.driver.rules.find((r: { id: string }) => r.id === 'CVE-2023-45853');
     expect(zlib.properties['security-severity']).toBe('9.8');
@@ -245,10 +257,113 @@ describe('exit codes', () => {
     const empty = path.join(tempDir(), 'empty.db');
     await (await openAdvisoryStore(empty)).close();
 
-    const { code, stderr } = await berth(ociRef, '--db', empty, '--fail-on', 'negligible');
+    const { code, stderr } = await berth(
+      ociRef,
+      '--db',
+      empty,
+      '--fail-on',
+      'negligible',
+      '--scanners',
+      'vuln',
+    );
 
     expect(code).toBe(0);
     expect(stderr).toMatch(/advisory database .* is empty/);
+  });
+
+  it.each([
+    [['--scanners', 'config', '--fail-on', 'high'], 1],
+    [['--scanners', 'config', '--fail-on', 'critical'], 0],
+    [['--scanners', 'vuln', '--fail-on', 'high', '--ignore-unfixed'], 0],
+  ])('counts config findings under --fail-on: %j exits %d', async (flags, expected) => {
+    const { code } = await berth(ociRef, '--db', db, ...flags);
+
+    expect(code).toBe(expected);
+  });
+});
+
+describe('secrets, config checks and licences', () => {
+  const token = TOKENS['github-pat'];
+  const key = TOKENS['rsa-pkcs8'];
+  let leaky: string;
+
+  beforeAll(async () => {
+    leaky = await ociLayout(path.join(tempDir(), 'leaky'), {
+      layers: [
+        [file('srv/app/.env', `GITHUB_TOKEN=${token}\n`), file('root/.ssh/id_ed', key)],
+        [{ whiteout: 'root/.ssh/id_ed' }],
+      ],
+      config: {
+        config: { User: 'app', Env: [`GITHUB_TOKEN=${token}`] },
+        history: [{ created_by: 'ADD https://example.com/app.tar.gz /srv/ # buildkit' }],
+      },
+    });
+  });
+
+  it('prints the secrets masked in every format, and never the secrets themselves', async () => {
+    for (const format of ['table', 'json', 'sarif', 'cyclonedx', 'spdx']) {
+      const { code, stdout } = await berth(
+        leaky,
+        '--scanners',
+        'secret,config,license',
+        '-f',
+        format,
+      );
+
+      expect(code).toBe(0);
+      expect(stdout).not.toContain(token.slice(0, 12));
+      expect(stdout).not.toContain(key.split('\n')[1]!.slice(0, 12));
+    }
+  });
+
+  it('reports a secret in a deleted file with its layer, and the image-config findings', async () => {
+    const { stdout, stderr } = await berth(leaky, '--scanners', 'secret,config', '-f', 'json');
+    const report = JSON.parse(stdout);
+
+    expect(stderr).toBe('');
+    expect(report.scanners).toEqual(['secret', 'config']);
+    expect(report.secrets.map((s: { path?: string; field?: string }) => s.path ?? s.field)).toEqual(
+      ['/srv/app/.env', '/root/.ssh/id_ed', 'Env[0]'],
+    );
+    expect(report.secrets[1]).toMatchObject({ ruleId: 'private-key', removedLater: 'deleted' });
+    expect(report.configFindings.map((f: { id: string }) => f.id)).toEqual([
+      'BERTH-CFG-002',
+      'BERTH-CFG-004',
+      'BERTH-CFG-005',
+    ]);
+    expect(report.summary).not.toHaveProperty('licenses');
+  });
+
+  it('exits 1 under --fail-on for a secret, needing no advisory database without vuln', async () => {
+    const secret = await berth(leaky, '--scanners', 'secret', '--fail-on', 'critical');
+    const vulnerabilities = await berth(
+      leaky,
+      '--scanners',
+      'vuln',
+      '--db',
+      db,
+      '--fail-on',
+      'low',
+    );
+
+    expect(secret.code).toBe(1);
+    expect(secret.stdout).toMatch(/^critical +github-pat +\/srv\/app\/\.env:1 +ghp_\*\*\*\*/m);
+    expect(vulnerabilities.code).toBe(0);
+  });
+
+  it('classifies the licences of the packages', async () => {
+    const { stdout } = await berth(ociRef, '--scanners', 'license', '-f', 'json');
+    const report = JSON.parse(stdout);
+
+    expect(report.summary.licenses['strong-copyleft']).toBeGreaterThan(50);
+    const zlib = report.packages.find((p: { name: string }) => p.name === 'zlib1g');
+    expect(zlib.licenseCategory).toBe('permissive');
+  });
+
+  it('refuses an unknown scanner', async () => {
+    await expect(berth(ociRef, '--scanners', 'vuln,malware')).rejects.toThrow(
+      /choose from vuln, secret, config, license/,
+    );
   });
 });
 

@@ -181,6 +181,7 @@ describe('MemoryLayerCache', () => {
     whiteouts: [],
     opaqueDirs: [],
     facts: [],
+    contentFindings: [],
     problems: [],
     complete: true,
     bytes: 0,

@@ -16,6 +16,7 @@ function layer(
     whiteouts: markers.whiteouts ?? [],
     opaqueDirs: markers.opaqueDirs ?? [],
     facts: [],
+    contentFindings: [],
     problems: [],
     complete: true,
     bytes: 0,

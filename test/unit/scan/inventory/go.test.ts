@@ -8,31 +8,8 @@ import {
 } from '../../../../src/scan/inventory/analysers/go-buildinfo.js';
 import { analyseImage } from '../../../../src/scan/inventory/index.js';
 import { tempDir } from '../../../support/server.js';
+import { buildInfoBlob } from './binaries.js';
 import { BlobSet, file, gzipTarOf } from './layers.js';
-
-/** A uvarint-prefixed string, as the inline build information stores them. */
-function prefixed(bytes: Buffer): Buffer {
-  const length: number[] = [];
-  let value = bytes.length;
-  do {
-    length.push((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
-    value >>>= 7;
-  } while (value > 0);
-
-  return Buffer.concat([Buffer.from(length), bytes]);
-}
-
-function buildInfoBlob(goVersion: string, modules: string, flags = 2): Buffer {
-  const header = Buffer.alloc(32);
-  header.write('\xff Go buildinf:', 0, 'latin1');
-  header[14] = 8;
-  header[15] = flags;
-  // Arbitrary bytes, some of them invalid UTF-8, like Go's own sentinels.
-  const sentinel = Buffer.from('3077af0c927408024 1e1c107e6d618e6'.replace(' ', ''), 'hex');
-  const framed = Buffer.concat([sentinel, Buffer.from(modules), sentinel]);
-
-  return Buffer.concat([header, prefixed(Buffer.from(goVersion)), prefixed(framed)]);
-}
 
 /**
  * A minimal ELF64 file: a read-only segment holding `readOnly` at 0x1000 and a writable one
@@ -152,7 +129,11 @@ function groundTruth(binary: string): string[] {
   return [...deps.map((row) => `${row[1]}@${row[2]}`), `stdlib@${stdlibVersion(goVersion)}`].sort();
 }
 
-describe.skipIf(!goTool)('Go binaries built by the Go toolchain', () => {
+describe('Go binaries built by the Go toolchain', () => {
+  it('has the Go toolchain scripts/install-test-tools.sh needs', () => {
+    expect(goTool, 'no go in /usr/local/go/bin or /usr/lib/go/bin').toBeDefined();
+  });
+
   it(
     'reads what `go version -m` reads, stripped or not, and skips dpkg-owned binaries',
     { timeout: 120_000 },

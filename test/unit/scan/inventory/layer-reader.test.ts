@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analysers } from '../../../../src/scan/inventory/analysers/index.js';
 import { readLayer } from '../../../../src/scan/inventory/layer-reader.js';
+import type { ContentScanner } from '../../../../src/scan/inventory/content-scanner.js';
 import { defaultLimits, type InventoryLimits } from '../../../../src/scan/inventory/types.js';
 import { file, gzipTarOf, hugeFileLayer, tarOf } from './layers.js';
 
@@ -228,4 +229,66 @@ describe('readLayer', () => {
       { kind: 'file-unreadable', path: '/app/node_modules/x/package.json' },
     ]);
   });
+});
+
+describe('readLayer with content scanners', () => {
+  /** Records what it is given; says it has enough after `wanted` bytes of a file. */
+  function recorder(wanted = Infinity) {
+    const seen: Record<string, number> = {};
+    const scanner: ContentScanner = {
+      id: 'recorder',
+      version: '1',
+      wants: (info) => !info.path.startsWith('skip/'),
+      open: (info) => {
+        seen[info.path] = 0;
+        return {
+          write: (chunk) => {
+            seen[info.path]! += chunk.length;
+            return seen[info.path]! < wanted;
+          },
+          end: () => [{ ruleId: 'bytes', line: 1, match: `${seen[info.path]}` }],
+        };
+      },
+    };
+
+    return { scanner, seen };
+  }
+
+  it('gives every regular file it wants to a scanner, next to the analyser that reads it', async () => {
+    const { scanner, seen } = recorder();
+    const record = await readLayer(
+      Readable.from([
+        await tarOf([
+          file('etc/debian_version', '12.5\n'),
+          file('app/data.txt', 'x'.repeat(10_000)),
+          file('skip/me', 'y'),
+          { symlink: 'app/link', target: 'data.txt' },
+        ]),
+      ]),
+      { digest, analysers, contentScanners: [scanner], limits: defaultLimits },
+    );
+
+    expect(seen).toEqual({ 'etc/debian_version': 5, 'app/data.txt': 10_000 });
+    expect(record.facts).toMatchObject([{ path: 'etc/debian_version', analyser: 'release-file' }]);
+    expect(record.contentFindings).toEqual([
+      { scanner: 'recorder', ruleId: 'bytes', path: 'etc/debian_version', line: 1, match: '5' },
+      { scanner: 'recorder', ruleId: 'bytes', path: 'app/data.txt', line: 1, match: '10000' },
+    ]);
+  });
+
+  it('stops feeding a scanner that has enough, and still reads the layer on', async () => {
+    const { scanner, seen } = recorder(1);
+    const record = await readLayer(
+      Readable.from(chunks(await tarOf([file('app/a', 'a'.repeat(9000)), file('app/b', 'b')]))),
+      { digest, analysers, contentScanners: [scanner], limits: defaultLimits },
+    );
+
+    expect(record.complete).toBe(true);
+    expect(seen['app/a']).toBeLessThan(9000);
+    expect(seen['app/b']).toBe(1);
+  });
+
+  function* chunks(data: Buffer): Generator<Buffer> {
+    for (let at = 0; at < data.length; at += 1024) yield data.subarray(at, at + 1024);
+  }
 });

@@ -4,8 +4,8 @@
 
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/index.js';
-import { MemoryLayerCache } from '../scan/inventory/index.js';
 import { AdvisoryDatabase } from './advisory-database.js';
+import { StoredLayerCache } from './layer-cache.js';
 import { ScanRunner, type VulnerabilitiesFound } from './runner.js';
 import { ScanService } from './service.js';
 import { ScanWorker } from './worker.js';
@@ -41,9 +41,7 @@ export function createScanning(options: ScanningOptions): ScanService {
   const runner = new ScanRunner({
     registry,
     advisories,
-    // Base layers shared by many images are read once while the process lives; the analysis of
-    // each image is stored, so a restart reads only images that have none.
-    cache: new MemoryLayerCache(),
+    cache: new StoredLayerCache(registry.meta.scans),
     version: options.version,
     attachSboms: settings.attachSboms,
     onVulnerabilitiesFound: options.onVulnerabilitiesFound,

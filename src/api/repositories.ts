@@ -164,7 +164,9 @@ export const repositoryRoutes: ApiRoute[] = [
             tags: tags.get(a.digest) ?? { names: [], count: 0 },
             platforms,
           }),
-          ...(scan && { scan: { status: scan.status, summary: scan.summary } }),
+          ...(scan && {
+            scan: { status: scan.status, summary: scan.summary, advisories: scan.advisories },
+          }),
         });
       }
 

@@ -58,7 +58,11 @@ export const scanOverview = z.object({
     .describe("an index's images, each with its own scan"),
 });
 
-export const scanBrief = z.object({ status: z.enum(scanStates), summary: summary.optional() });
+export const scanBrief = z.object({
+  status: z.enum(scanStates),
+  summary: summary.optional(),
+  advisories: overviewFields.advisories,
+});
 
 const listParam = <T extends string>(values: readonly T[]) =>
   z

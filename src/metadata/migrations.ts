@@ -277,7 +277,10 @@ async function robotTokenRevocation(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
-/** Scan jobs per repository and image; analyses, findings and their history per image digest. */
+/**
+ * Scan jobs per repository and image; analyses, findings and their history per image digest;
+ * what each layer holds, per layer digest and analyser version.
+ */
 async function imageScans(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
 
@@ -320,6 +323,19 @@ async function imageScans(db: Kysely<unknown>, dialect: Dialect): Promise<void> 
     .addColumn('advisories', 'text', (c) => c.notNull())
     .addColumn('matched_at', 'bigint', (c) => c.notNull())
     .addColumn('content', bytes, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('layer_analyses')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('digest', 'text', (c) => c.notNull())
+    .addColumn('stored_at', 'bigint', (c) => c.notNull())
+    .addColumn('content', bytes, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('layer_analyses_digest')
+    .on('layer_analyses')
+    .column('digest')
     .execute();
 
   await db.schema

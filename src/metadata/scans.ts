@@ -267,6 +267,24 @@ export class ScanStore {
     });
   }
 
+  async getLayer(key: string): Promise<Buffer | undefined> {
+    const row = await this.db
+      .selectFrom('layer_analyses')
+      .select('content')
+      .where('key', '=', key)
+      .executeTakeFirst();
+
+    return row?.content;
+  }
+
+  async putLayer(key: string, digest: string, content: Buffer, now = Date.now()): Promise<void> {
+    await this.db
+      .insertInto('layer_analyses')
+      .values({ key, digest, stored_at: now, content })
+      .onConflict((conflict) => conflict.column('key').doUpdateSet({ stored_at: now, content }))
+      .execute();
+  }
+
   async history(digest: string, since: number, limit: number): Promise<HistoryPoint[]> {
     const rows = await this.db
       .selectFrom('scan_history')
@@ -281,8 +299,8 @@ export class ScanStore {
   }
 
   /**
-   * Forgets scans of manifests no longer in their repository, and analyses, findings and
-   * history of images no repository holds.
+   * Forgets scans of manifests no longer in their repository, analyses, findings and history
+   * of images no repository holds, and readings of layers no manifest names.
    */
   async prune(): Promise<number> {
     const scans = await this.db
@@ -313,6 +331,20 @@ export class ScanStore {
         )
         .execute();
     }
+
+    await this.db
+      .deleteFrom('layer_analyses')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('manifest_references as r')
+              .select(sql.lit(1).as('one'))
+              .whereRef('r.child_digest', '=', 'layer_analyses.digest')
+              .where('r.kind', '=', 'layer'),
+          ),
+        ),
+      )
+      .execute();
 
     return Number(scans.numDeletedRows);
   }

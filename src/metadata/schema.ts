@@ -23,6 +23,7 @@ export interface Database {
   image_analyses: ImageAnalysisTable;
   image_findings: ImageFindingsTable;
   scan_history: ScanHistoryTable;
+  layer_analyses: LayerAnalysisTable;
 }
 
 export interface RepositoryTable {
@@ -243,4 +244,14 @@ export interface ScanHistoryTable {
   digest: string;
   at: number;
   summary: string;
+}
+
+/** One reading of one layer, kept so that images sharing the layer never read it again. */
+export interface LayerAnalysisTable {
+  /** The analyser's cache key: its version and the layer digest. */
+  key: string;
+  digest: string;
+  stored_at: number;
+  /** gzip-compressed JSON. */
+  content: Buffer;
 }

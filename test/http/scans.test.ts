@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeDocument, type StoredAnalysis } from '../../src/analysis/documents.js';
 import { openAdvisoryStore } from '../../src/scan/advisories/index.js';
 import {
   AdminApi,
@@ -117,6 +118,19 @@ describe('an advisory import while the server runs', () => {
       resource: `${repo}@${digest}`,
       detail: { critical: 1, high: 0, newIds: critical },
     });
+  });
+});
+
+describe('an image on a base scanned before', () => {
+  it('reads only its own layers: the reading of the base layer is kept', async () => {
+    const app = testImages()['debian-app']!;
+    const appDigest = await pushLayoutImage(server, adminCredentials, app.dir, 'scanned/app', 'v1');
+    await finishedScan(server, 'scanned/app', appDigest);
+
+    const stored = await server.berth.registry.meta.scans.getAnalysis(appDigest);
+    const { inventory } = decodeDocument<StoredAnalysis>(stored!.content);
+    expect(inventory.layers[0]).toMatchObject({ fromCache: true });
+    expect(inventory.layers.slice(1).every((layer) => !layer.fromCache)).toBe(true);
   });
 });
 

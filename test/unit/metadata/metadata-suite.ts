@@ -605,6 +605,23 @@ export function metadataSuite(name: string, open: MetadataFactory): void {
         expect(await store.scans.history(image, 25, 10)).toHaveLength(1);
       });
 
+      it('keeps layer readings by key until no manifest names the layer', async () => {
+        const layer = digestOf(Buffer.from('a layer'));
+        const repo = await store.ensureRepository('layered');
+        await store.linkBlob(repo, layer, 7);
+        await store.putManifest(repo, manifest(image), [{ digest: layer, kind: 'layer' }], []);
+        await store.scans.putLayer(`v1/${layer}`, layer, Buffer.from('old'));
+        await store.scans.putLayer(`v1/${layer}`, layer, Buffer.from('new'));
+
+        expect(await store.scans.getLayer(`v1/${layer}`)).toEqual(Buffer.from('new'));
+        await store.scans.prune();
+        expect(await store.scans.getLayer(`v1/${layer}`)).toBeDefined();
+
+        await store.deleteManifest(repo, image);
+        await store.scans.prune();
+        expect(await store.scans.getLayer(`v1/${layer}`)).toBeUndefined();
+      });
+
       it('forgets scans and results of images no longer held', async () => {
         const repo = await repositoryWith(image, other);
         const content = Buffer.from('x');

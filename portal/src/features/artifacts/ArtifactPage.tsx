@@ -17,10 +17,12 @@ import {
   shortDigest,
 } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
+import { Fact, Section } from '../../components/Section';
 import { repositoryPath } from '../repositories/paths';
+import { ArtifactScan } from '../scans/ArtifactScan';
 import { useRepositoryRefresh } from './queries';
 import { LayersTable } from './LayersTable';
-import { DigestLink, Fact, Json, KeyValues, Section } from './parts';
+import { DigestLink, Json, KeyValues } from './parts';
 import { ReferrersTree } from './ReferrersTree';
 
 export function ArtifactPage({ repository, reference }: { repository: string; reference: string }) {
@@ -113,6 +115,7 @@ function ArtifactBody({
           </Fact>
         </SimpleGrid>
       </Section>
+      <ArtifactScan repository={repository} artifact={a} />
       {a.layers.length > 0 && <LayersTable layers={a.layers} />}
       {a.children.length > 0 && (
         <Section title={`Platforms (${a.children.length})`}>

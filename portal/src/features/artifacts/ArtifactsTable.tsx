@@ -1,7 +1,7 @@
 import { Anchor, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { segment } from '../../api/client';
-import type { Artifact } from '../../api/types';
+import type { Artifact, ListedArtifact } from '../../api/types';
 import { Bytes } from '../../components/Bytes';
 import { DeleteCell, TimeCell } from '../../components/cells';
 import { CopyText } from '../../components/CopyText';
@@ -10,13 +10,24 @@ import { useListing } from '../../components/listing';
 import { ListingTable } from '../../components/ListingTable';
 import { SearchBox } from '../../components/SearchBox';
 import { repositoryPath } from '../repositories/paths';
+import { ScanCell } from '../scans/ScanCell';
 import { DigestLink } from './parts';
 import { useRepositoryRefresh } from './queries';
 
-const columns = ['Digest', 'Tags', 'Type', 'Size', 'Pushed', 'Last pull', 'Pull command', 'Delete'];
+const columns = [
+  'Digest',
+  'Tags',
+  'Type',
+  'Vulnerabilities',
+  'Size',
+  'Pushed',
+  'Last pull',
+  'Pull command',
+  'Delete',
+];
 
 export function ArtifactsTable({ repository }: { repository: string }) {
-  const artifacts = useListing<Artifact>(
+  const artifacts = useListing<ListedArtifact>(
     ['repository', repository, 'artifacts'],
     `/repositories/${segment(repository)}/artifacts`,
   );
@@ -34,7 +45,7 @@ export function ArtifactsTable({ repository }: { repository: string }) {
         noun="artifacts"
         empty="No artifact matches."
         columns={columns}
-        minWidth={900}
+        minWidth={1040}
       >
         {(artifact) => (
           <ArtifactRow
@@ -51,7 +62,7 @@ export function ArtifactsTable({ repository }: { repository: string }) {
 
 function ArtifactRow(props: {
   repository: string;
-  artifact: Artifact;
+  artifact: ListedArtifact;
   onDeleted: () => Promise<void>;
 }) {
   const { repository, artifact } = props;
@@ -78,6 +89,7 @@ function ArtifactRow(props: {
           <Text size="xs">{artifact.platforms.map(platformName).join(', ')}</Text>
         )}
       </Table.Td>
+      <ScanCell repository={repository} digest={artifact.digest} scan={artifact.scan} />
       <Table.Td>
         <Bytes value={artifact.sizeBytes} />
       </Table.Td>

@@ -10,6 +10,17 @@
 #                             layers, one of them holding whiteouts
 #   multiarch:v1              an OCI image index: linux/amd64 (debian-app) and a
 #                             tiny linux/arm64 image
+#   scan-app:v1               test/images/scan-app/Dockerfile on the Debian base: apt
+#                             packages, a Node.js app's node_modules (npm ci), pip-installed
+#                             Python distributions and a Go program built with and without
+#                             -trimpath, for the scanner's comparison with syft and its
+#                             benchmark; dpkg-query.tsv and go-version-m.txt beside the
+#                             layout record what the build installed
+#   large:v1                  about 1 GB of layers: the Debian base layer, then layers of
+#                             incompressible (seeded, so reproducible) files, one of them a
+#                             single 448 MiB executable, and a small layer with an npm and a
+#                             Python package; written straight to an OCI layout, no buildah.
+#                             For the scanner's memory test and benchmark
 #
 # images.json beside them lists each image with its digest and layer count.
 # Each output is rebuilt only when its inputs change (this script, the
@@ -17,6 +28,8 @@
 # Delete the images folder to start over.
 #
 # Needs root. Installs debootstrap, buildah, skopeo and jq with apt if they are missing.
+# scan-app also needs Go, npm and python3-venv, and reaches the npm registry, PyPI, the Go
+# module proxy and the Debian mirror.
 # Builds in a private buildah store (vfs) under the cache, wiped after each run.
 #
 # Environment:
@@ -37,10 +50,14 @@ readonly BASE_NAME=localhost/berth-test/debian:$SUITE
 readonly APP_NAME=localhost/berth-test/app:$APP_TAG
 readonly TINY_NAME=localhost/berth-test/tiny:$MULTIARCH_TAG
 readonly LIST_NAME=localhost/berth-test/multiarch:$MULTIARCH_TAG
+readonly SCAN_APP_TAG=v1
+readonly SCAN_APP_NAME=localhost/berth-test/scan-app:$SCAN_APP_TAG
+readonly LARGE_TAG=v1
 
 SCRIPT_PATH=$(readlink -f "${BASH_SOURCE[0]}")
 APP_CONTEXT=$(dirname "$(dirname "$SCRIPT_PATH")")/test/images/app
-readonly SCRIPT_PATH APP_CONTEXT
+SCAN_APP_SOURCE=$(dirname "$(dirname "$SCRIPT_PATH")")/test/images/scan-app
+readonly SCRIPT_PATH APP_CONTEXT SCAN_APP_SOURCE
 readonly OUT=${BERTH_CACHE:-$HOME/.cache/berth}/images
 readonly WORK=$OUT/.work
 readonly STORAGE=$WORK/storage
@@ -330,6 +347,180 @@ build_multiarch() {
     bh manifest push --quiet --all --format oci "$LIST_NAME" "oci:$dest:$MULTIARCH_TAG"
 }
 
+# scan-app: the Dockerfile's context is prepared in a scratch folder from the sources in
+# test/images/scan-app, so nothing is written into the repository.
+build_scan_app() {
+    local dest=$1 ctx=$WORK/tmp/scan-app
+    local tool
+    for tool in go npm; do
+        command -v "$tool" >/dev/null || die "scan-app needs $tool on PATH"
+    done
+    remove_tree "$ctx"
+    mkdir -p "$ctx/bin"
+    cp "$SCAN_APP_SOURCE/Dockerfile" "$ctx/"
+    cp -r "$SCAN_APP_SOURCE/node" "$ctx/node"
+    (cd "$ctx/node" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+    # pip from a throwaway venv of Debian's python3, whatever python3 comes first on PATH.
+    /usr/bin/python3 -m venv "$WORK/tmp/pip" ||
+        die "python3 -m venv failed (scripts/install-test-tools.sh installs python3-venv)"
+    "$WORK/tmp/pip/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+        --no-compile --only-binary=:all: --target "$ctx/site-packages" \
+        --requirement "$SCAN_APP_SOURCE/python/requirements.txt"
+    remove_tree "$WORK/tmp/pip"
+    cp -r "$SCAN_APP_SOURCE/go" "$ctx/go"
+    # The same program twice: as is, and -trimpath (as release builds often are), which
+    # leaves the -ldflags out of the build information.
+    (
+        cd "$ctx/go"
+        export CGO_ENABLED=0
+        go build -buildvcs=false -ldflags "-X main.version=1.0.0" -o "$ctx/bin/greeter" .
+        go build -buildvcs=false -trimpath -ldflags "-X main.version=1.0.0" \
+            -o "$ctx/bin/greeter-trimpath" .
+    )
+
+    # The inventory tests' ground truth for the Go programs: what the toolchain says they hold.
+    go version -m "$ctx/bin/greeter" "$ctx/bin/greeter-trimpath" >"$WORK/tmp/go-version-m.txt"
+
+    load_layout "$OUT/debian-bookworm" "$SUITE" "$BASE_NAME"
+    bh bud --isolation chroot --layers --pull=never --format oci --timestamp "$EPOCH" \
+        --file "$ctx/Dockerfile" --tag "$SCAN_APP_NAME" "$ctx"
+    bh push --quiet --format oci "$SCAN_APP_NAME" "oci:$dest:$SCAN_APP_TAG"
+    scan_app_dpkg_query >"$WORK/tmp/dpkg-query.tsv"
+    mv "$WORK/tmp/go-version-m.txt" "$WORK/tmp/dpkg-query.tsv" "$dest/"
+    remove_tree "$ctx"
+}
+
+# The Debian packages of the built scan-app image, as its own dpkg-query lists them (the
+# format of debian-bookworm/dpkg-query.tsv).
+scan_app_dpkg_query() {
+    local ctr mnt
+    ctr=$(bh from --pull=never "$SCAN_APP_NAME")
+    mnt=$(bh mount "$ctr")
+    chroot "$mnt" dpkg-query --show \
+        --showformat='${Package}\t${Version}\t${Architecture}\t${db:Status-Status}\n' |
+        LC_ALL=C sort
+    bh umount "$ctr" >/dev/null
+    bh rm "$ctr" >/dev/null
+}
+
+# --- large ------------------------------------------------------------------
+
+# random_files DIR COUNT BYTES SEED: COUNT files of BYTES bytes each, named file-0000…, cut
+# from one AES-CTR keystream (fast, incompressible, the same for the same seed).
+random_files() {
+    local dir=$1 count=$2 bytes=$3 key iv
+    key=$(printf '%032x' "$4")
+    iv=$(printf '%032x' 0)
+    mkdir -p "$dir"
+    # The zeros are counted before the cipher, which then ends by itself (CTR mode keeps the
+    # length); cutting its output instead would kill it with SIGPIPE under pipefail.
+    head --bytes=$((count * bytes)) /dev/zero |
+        openssl enc -aes-128-ctr -nosalt -K "$key" -iv "$iv" |
+        split --bytes="$bytes" --numeric-suffixes --suffix-length=4 - "$dir/file-"
+}
+
+# tar_tree TREE: the tree as a tar stream, the same bytes every time.
+tar_tree() {
+    tar --create --file - --directory "$1" --sort=name --format=gnu --mtime=@"$EPOCH" \
+        --owner=0 --group=0 --numeric-owner .
+}
+
+# gzip_layer TREE LAYOUT: stores TREE as a gzip layer blob of LAYOUT and prints
+# "<blob digest> <diff id> <size>". The tree is read twice (the second time from the page
+# cache) rather than teeing one stream into two consumers.
+gzip_layer() {
+    local tree=$1 layout=$2 tmp=$2/blobs/.layer diff digest
+    diff=$(tar_tree "$tree" | sha256_of_stdin)
+    tar_tree "$tree" | gzip -1 --no-name >"$tmp"
+    digest=$(sha256_of_stdin <"$tmp")
+    mv "$tmp" "$layout/blobs/sha256/$digest"
+    echo "sha256:$digest sha256:$diff $(stat -c %s "$layout/blobs/sha256/$digest")"
+}
+
+# write_blob LAYOUT: stores standard input as a blob and prints "<digest> <size>".
+write_blob() {
+    local tmp=$1/blobs/.blob digest
+    cat >"$tmp"
+    digest=$(sha256_of_stdin <"$tmp")
+    mv "$tmp" "$1/blobs/sha256/$digest"
+    echo "sha256:$digest $(stat -c %s "$1/blobs/sha256/$digest")"
+}
+
+build_large() {
+    local dest=$1 trees=$WORK/tmp/large base base_manifest base_config
+    local -a layers=() diffs=() sizes=()
+    remove_tree "$trees"
+    mkdir -p "$dest/blobs/sha256" "$trees"
+    echo '{"imageLayoutVersion":"1.0.0"}' >"$dest/oci-layout"
+
+    # The Debian base layer as it is, so the inventory has a dpkg database to read.
+    base=$OUT/debian-bookworm
+    base_manifest=$(blob_path "$base" "$(layout_digest "$base" "$SUITE")")
+    base_config=$(blob_path "$base" "$(jq -r .config.digest "$base_manifest")")
+    layers+=("$(jq -r '.layers[0].digest' "$base_manifest")")
+    sizes+=("$(jq -r '.layers[0].size' "$base_manifest")")
+    diffs+=("$(jq -r '.rootfs.diff_ids[0]' "$base_config")")
+    cp "$(blob_path "$base" "${layers[0]}")" "$dest/blobs/sha256/"
+
+    # Many small files, a few medium ones, one large executable (which the Go binary analyser
+    # streams through), then the language packages.
+    random_files "$trees/small/srv/data/small" 4096 $((64 * 1024)) 1
+    random_files "$trees/medium/srv/data/medium" 16 $((16 * 1024 * 1024)) 2
+    random_files "$trees/single/srv/data" 1 $((448 * 1024 * 1024)) 3
+    mv "$trees/single/srv/data/file-0000" "$trees/single/srv/data/blob.bin"
+    chmod 0755 "$trees/single/srv/data/blob.bin"
+    mkdir -p "$trees/packages/srv/app/node_modules/left-pad" \
+        "$trees/packages/usr/local/lib/python3.11/dist-packages/six-1.16.0.dist-info"
+    printf '{"name":"left-pad","version":"1.3.0","license":"WTFPL"}\n' \
+        >"$trees/packages/srv/app/node_modules/left-pad/package.json"
+    printf 'Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n' \
+        >"$trees/packages/usr/local/lib/python3.11/dist-packages/six-1.16.0.dist-info/METADATA"
+
+    local tree line digest diff size
+    for tree in small medium single packages; do
+        line=$(gzip_layer "$trees/$tree" "$dest")
+        read -r digest diff size <<<"$line"
+        layers+=("$digest")
+        diffs+=("$diff")
+        sizes+=("$size")
+        remove_tree "${trees:?}/$tree"
+    done
+
+    local created config manifest
+    created=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+    line=$(jq -n --arg created "$created" --arg arch "$(dpkg --print-architecture)" \
+        '{created: $created, architecture: $arch, os: "linux",
+          config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+          rootfs: {type: "layers", diff_ids: $ARGS.positional}}' --args "${diffs[@]}" |
+        write_blob "$dest")
+    read -r config size <<<"$line"
+    local -a descriptors=()
+    local i
+    for i in "${!layers[@]}"; do
+        descriptors+=("$(jq -nc --arg digest "${layers[i]}" --argjson size "${sizes[i]}" \
+            '{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $digest,
+              size: $size}')")
+    done
+    line=$(jq -n --arg config "$config" --argjson size "$size" \
+        '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+          config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $config,
+                   size: $size},
+          layers: $ARGS.positional}' --jsonargs "${descriptors[@]}" | write_blob "$dest")
+    read -r manifest size <<<"$line"
+    jq -n --arg digest "$manifest" --argjson size "$size" --arg tag "$LARGE_TAG" \
+        '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: $digest, size: $size,
+          annotations: {"org.opencontainers.image.ref.name": $tag}}]}' >"$dest/index.json"
+    remove_tree "$trees"
+}
+
+# large's recipe: only its own functions, so other edits to this script do not cost a
+# gigabyte of new layers.
+large_recipe() {
+    { declare -f random_files tar_tree gzip_layer write_blob build_large; echo "$LARGE_TAG"; } |
+        sha256_of_stdin
+}
+
 # --- images.json ------------------------------------------------------------
 
 # One images.json entry for the image or index tagged $2 in layout $1.
@@ -366,7 +557,9 @@ write_index() {
     json=$(jq -n '{images: $ARGS.positional}' --jsonargs \
         "$(describe_layout debian-bookworm "$SUITE")" \
         "$(describe_layout debian-app "$APP_TAG")" \
-        "$(describe_layout multiarch "$MULTIARCH_TAG")")
+        "$(describe_layout multiarch "$MULTIARCH_TAG")" \
+        "$(describe_layout scan-app "$SCAN_APP_TAG")" \
+        "$(describe_layout large "$LARGE_TAG")")
     # Rewritten only on change, so a no-op run leaves it untouched.
     if [[ ! -f $OUT/images.json || $(<"$OUT/images.json") != "$json" ]]; then
         echo "$json" >"$OUT/images.json.tmp"
@@ -397,8 +590,9 @@ main() {
     export TMPDIR=$WORK/tmp
     mkdir -p "$TMPDIR"
 
-    local script_sum base_inputs app_inputs multi_inputs
-    local -A state=([debian-bookworm]=cached [debian-app]=cached [multiarch]=cached)
+    local script_sum base_inputs app_inputs multi_inputs scan_app_inputs large_inputs
+    local -A state=([debian-bookworm]=cached [debian-app]=cached [multiarch]=cached
+        [scan-app]=cached [large]=cached)
     script_sum=$(sha256_of_stdin <"$SCRIPT_PATH")
 
     ROOTFS_TARBALL=$WORK/rootfs-$SUITE-$(dpkg --print-architecture).tar
@@ -428,9 +622,24 @@ main() {
         state[multiarch]=built
     fi
 
+    scan_app_inputs="script=$script_sum context=$(sha256_of_tree "$SCAN_APP_SOURCE")"
+    scan_app_inputs+=" base=$(layout_digest "$OUT/debian-bookworm" "$SUITE") epoch=$EPOCH"
+    if ! is_current scan-app "$scan_app_inputs"; then
+        [[ -d $STORAGE/root ]] || fresh_storage
+        build_output scan-app "$scan_app_inputs" build_scan_app
+        state[scan-app]=built
+    fi
+
+    large_inputs="recipe=$(large_recipe) base=$(layout_digest "$OUT/debian-bookworm" "$SUITE")"
+    large_inputs+=" epoch=$EPOCH"
+    if ! is_current large "$large_inputs"; then
+        build_output large "$large_inputs" build_large
+        state[large]=built
+    fi
+
     write_index
     local name
-    for name in debian-bookworm debian-app multiarch; do
+    for name in debian-bookworm debian-app multiarch scan-app large; do
         print_summary_line "$name" "${state[$name]}"
     done
     printf 'images in %s, total %ds\n' "$OUT" $((SECONDS - started))

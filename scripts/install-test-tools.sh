@@ -66,7 +66,7 @@ APT_PACKAGES=(
     ca-certificates python3 python3-venv
     chromium fonts-dejavu-core
     slapd ldap-utils
-    binutils
+    binutils time
 )
 SKOPEO_SERIES=1.9
 PODMAN_SERIES=4.3

@@ -2,7 +2,7 @@
 // than from the media type: registries and docker archives are known to mislabel layers
 // (uncompressed tars under a +gzip type), and the magic bytes are never wrong.
 
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { zstdDecoder } from './zstd.js';
 
@@ -36,7 +36,7 @@ export interface DecodedLayer {
   /** The blob stream, positioned at its start again. */
   source: Readable;
   /** Decompress, then count; the count fails with LayerLimitError past maxLayerBytes. */
-  transforms: Transform[];
+  transforms: Duplex[];
   /** Uncompressed bytes that have passed so far. */
   bytesRead(): number;
 }
@@ -49,7 +49,7 @@ export async function decodeLayer(
   const { head, source } = await readHead(blob, HEAD_BYTES);
   const compression = detectCompression(head);
 
-  const transforms: Transform[] = [];
+  const transforms: Duplex[] = [];
   if (compression === 'gzip') transforms.push(createGunzip());
   if (compression === 'zstd') transforms.push(zstdDecoder(limits.maxZstdWindowBytes));
   const counter = byteCounter(limits.maxLayerBytes);

@@ -5,7 +5,8 @@
 // against a limit before fzstd is given it. The walk costs a few byte reads per 128 KiB block.
 
 import { Decompress } from 'fzstd';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Duplex } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 
 const FRAME_MAGIC = 0xfd2fb528;
 /** Skippable frames use magics 0x184D2A50 to 0x184D2A5F. */
@@ -28,39 +29,48 @@ type WalkState =
   | { at: 'block-body'; remaining: number; last: boolean; checksum: boolean }
   | { at: 'checksum'; remaining: number };
 
-/** Decompresses a stream of zstd frames, refusing frames whose window exceeds `maxWindow`. */
-export function zstdDecoder(maxWindow: number): Transform {
-  const walker = new FrameWalker(maxWindow);
-  let output: Buffer[] = [];
-  const decoder = new Decompress((data) => {
-    if (data.length > 0) output.push(Buffer.from(data));
-  });
+/** Output between two turns of the event loop: decoding is synchronous, and on the main thread. */
+const YIELD_EVERY_BYTES = 4 * 2 ** 20;
 
-  const drain = (stream: Transform): void => {
-    for (const chunk of output) stream.push(chunk);
-    output = [];
-  };
+/**
+ * Decompresses a stream of zstd frames, refusing frames whose window exceeds `maxWindow`.
+ *
+ * fzstd decodes synchronously, and a few kilobytes of RLE blocks expand to gigabytes (each
+ * 4-byte block is 128 KiB of output). The decoder is therefore given one frame piece at a time
+ * (at most one block's output, 128 KiB), hands that on only when the next stage asks for more,
+ * and lets the event loop turn every few megabytes, so a decompression bomb costs the server
+ * neither memory nor the attention of its other requests.
+ */
+export function zstdDecoder(maxWindow: number): Duplex {
+  return Duplex.from(async function* (source: AsyncIterable<Buffer>) {
+    const walker = new FrameWalker(maxWindow);
+    let output: Buffer[] = [];
+    const decoder = new Decompress((data) => {
+      if (data.length > 0) output.push(Buffer.from(data));
+    });
+    const take = () => {
+      const taken = output;
+      output = [];
+      return taken;
+    };
+    let sinceYield = 0;
 
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      try {
-        for (const part of walker.accept(chunk)) decoder.push(part);
-        drain(this);
-        callback();
-      } catch (error) {
-        callback(error as Error);
+    for await (const chunk of source) {
+      for (const part of walker.accept(chunk)) {
+        decoder.push(part);
+        for (const decoded of take()) {
+          yield decoded;
+          sinceYield += decoded.length;
+        }
+        if (sinceYield >= YIELD_EVERY_BYTES) {
+          sinceYield = 0;
+          await setImmediate();
+        }
       }
-    },
-    flush(callback: TransformCallback) {
-      try {
-        walker.finish();
-        decoder.push(new Uint8Array(0), true);
-        drain(this);
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
+    }
+    walker.finish();
+    decoder.push(new Uint8Array(0), true);
+    yield* take();
   });
 }
 

@@ -49,6 +49,41 @@ describe('zstdDecoder', () => {
     expect(framed.equals(single)).toBe(true);
   });
 
+  it('lets the event loop turn while a small input expands to a gigabyte', async () => {
+    // One frame with a 128 KiB window and 8192 RLE blocks of 128 KiB zeros: 32 KiB in, 1 GiB
+    // out, handed over as one chunk, which a decoder working synchronously would expand
+    // without the event loop ever turning.
+    const header = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3]);
+    const blocks = Array.from({ length: 8192 }, (_, i) => {
+      const last = i === 8191 ? 1 : 0;
+      const bits = last | (1 << 1) | (2 ** 17 * 8);
+      return Buffer.from([bits & 0xff, (bits >> 8) & 0xff, (bits >> 16) & 0xff, 0x00]);
+    });
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    let bytes = 0;
+    let largest = 0;
+
+    try {
+      await pipeline(
+        Readable.from([Buffer.concat([header, ...blocks])]),
+        zstdDecoder(2 ** 27),
+        async (output: AsyncIterable<Buffer>) => {
+          for await (const chunk of output) {
+            bytes += chunk.length;
+            largest = Math.max(largest, chunk.length);
+          }
+        },
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+
+    expect(bytes).toBe(2 ** 30);
+    expect(largest).toBeLessThanOrEqual(2 ** 17);
+    expect(turns).toBeGreaterThan(10);
+  });
+
   it('refuses a frame whose window is over the limit before allocating it', async () => {
     // Magic, descriptor (no single segment, no checksum), window descriptor 2^(10+21) = 2 GiB.
     const hostile = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 21 << 3, 0x01, 0x00, 0x00]);

@@ -3,6 +3,7 @@
 // names what was imported, so a scan knows whether its findings are current.
 
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import {
   openAdvisoryStore,
   type AdvisoryStore,
@@ -15,6 +16,8 @@ export const NO_ADVISORIES = 'none';
 
 export class AdvisoryDatabase {
   private opened: Promise<AdvisoryStore> | undefined;
+  /** Device and inode of the file opened: a database moved or copied into place is another. */
+  private identity: string | undefined;
 
   constructor(readonly file: string) {}
 
@@ -34,16 +37,45 @@ export class AdvisoryDatabase {
   async close(): Promise<void> {
     const opened = this.opened;
     this.opened = undefined;
+    this.identity = undefined;
     await (await opened)?.close();
   }
 
+  /**
+   * The open store, reopened when the file was replaced (a database built elsewhere and moved
+   * into place, or deleted and imported again): an open SQLite handle would go on reading the
+   * old file for as long as the process lives. The old handle is closed a minute later, when
+   * matches that were using it have finished.
+   */
   private store(): Promise<AdvisoryStore> {
-    this.opened ??= openAdvisoryStore(this.file).catch((err: unknown) => {
+    const identity = identityOf(this.file);
+    if (this.opened && identity !== this.identity) {
+      const replaced = this.opened;
       this.opened = undefined;
-      throw err;
-    });
+      setTimeout(
+        () => void replaced.then((old) => old.close()).catch(() => undefined),
+        60_000,
+      ).unref();
+    }
+
+    if (!this.opened) {
+      this.identity = identity;
+      this.opened = openAdvisoryStore(this.file).catch((err: unknown) => {
+        this.opened = undefined;
+        throw err;
+      });
+    }
 
     return this.opened;
+  }
+}
+
+function identityOf(file: string): string | undefined {
+  try {
+    const { dev, ino } = statSync(file);
+    return `${dev}:${ino}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -20,8 +20,15 @@ export interface StoredFindings {
   problems: MatchProblem[];
 }
 
-/** Counts per severity, plus how many have a fix and the total. */
-export type ScanSummary = Record<SeverityLevel, number> & { fixable: number; total: number };
+/**
+ * Counts per severity, how many have a fix, the total, and how many problems (layers,
+ * files or packages that could not be read or matched) the scan met.
+ */
+export type ScanSummary = Record<SeverityLevel, number> & {
+  fixable: number;
+  total: number;
+  problems: number;
+};
 
 export function encodeDocument(document: unknown): Buffer {
   return gzipSync(JSON.stringify(document));
@@ -57,11 +64,12 @@ export function joinReport(analysis: StoredAnalysis, findings: StoredFindings): 
   };
 }
 
-export function summarise(findings: readonly Finding[]): ScanSummary {
+export function summarise(findings: readonly Finding[], problems = 0): ScanSummary {
   return {
     ...countBySeverity(findings),
     fixable: findings.filter((finding) => finding.status === 'fixed').length,
     total: findings.length,
+    problems,
   };
 }
 

@@ -19,7 +19,12 @@ import {
   type StoredAnalysis,
   type StoredFindings,
 } from './documents.js';
-import { attachSboms } from './sbom-referrers.js';
+import {
+  attachSboms,
+  GENERATOR_ANNOTATION,
+  SBOM_FORMATS,
+  type SbomFormat,
+} from './sbom-referrers.js';
 import { StoredImageSource } from './stored-image.js';
 
 /** Critical or high findings a repository learns of for the first time. */
@@ -49,11 +54,14 @@ const maxEventIds = 20;
 export class ScanRunner {
   constructor(private readonly options: ScanRunnerOptions) {}
 
-  /** The job's outcome; throws when `signal` aborts it. */
-  async run(job: ScanJob, signal?: AbortSignal): Promise<ScanOutcome> {
+  /**
+   * The job's outcome, or 'gone' when the image left the repository before or while it was
+   * scanned (nothing to report on); throws when `signal` aborts it.
+   */
+  async run(job: ScanJob, signal?: AbortSignal): Promise<ScanOutcome | 'gone'> {
     const { meta } = this.options.registry;
     const manifest = await meta.getManifest(job.repositoryId, job.digest);
-    if (!manifest) return { status: 'failed', error: 'the image is no longer in the repository' };
+    if (!manifest) return 'gone';
 
     try {
       const analysis = await this.analysis(job, signal);
@@ -66,8 +74,11 @@ export class ScanRunner {
         previous && job.summary !== null ? previous : undefined,
       );
       const sboms = await this.sboms(job, manifest, analysis);
+      if (!(await this.stillHeld(job))) return 'gone';
 
-      return { status: 'done', advisories: version, summary: summarise(findings.findings), sboms };
+      const problems = problemCount(analysis, findings);
+      const summary = summarise(findings.findings, problems);
+      return { status: 'done', advisories: version, summary, sboms };
     } catch (err) {
       if (!(err instanceof ImageSourceError)) throw err;
       return { status: 'failed', error: err.message };
@@ -147,33 +158,60 @@ export class ScanRunner {
     });
   }
 
-  /** SBOM referrers, pushed once per repository and again only if someone deleted them. */
+  /**
+   * SBOM referrers: each format Berth has not attached to the image in this repository yet
+   * (none after the first scan, the one someone deleted after that).
+   */
   private async sboms(
     job: ScanJob,
     manifest: { digest: string; mediaType: string; size: number },
     analysis: StoredAnalysis,
   ): Promise<string[]> {
-    if (!this.options.attachSboms) return job.sboms;
-
-    const { meta } = this.options.registry;
-    const present = await Promise.all(
-      job.sboms.map((digest) => meta.getManifest(job.repositoryId, digest)),
+    const { registry, version, logger } = this.options;
+    const ours = (await registry.meta.listReferrers(job.repositoryId, job.digest)).filter(
+      (referrer) => referrer.annotations?.[GENERATOR_ANNOTATION] !== undefined,
     );
-    if (job.sboms.length > 0 && present.every(Boolean)) return job.sboms;
+    const present = ours.map((referrer) => referrer.digest);
+    const missing = (Object.keys(SBOM_FORMATS) as SbomFormat[]).filter(
+      (format) => !ours.some((r) => r.artifactType === SBOM_FORMATS[format].mediaType),
+    );
+    if (!this.options.attachSboms || missing.length === 0) return present;
+    if (!(await this.stillHeld(job))) return present;
 
     const subject = { repository: job.repository, ...manifest };
+    let attached: string[];
     try {
-      return await attachSboms(this.options.registry, subject, analysis, this.options.version);
+      attached = await attachSboms(registry, subject, analysis, version, missing);
     } catch (err) {
       // A full quota must not fail the scan: the findings stand, the SBOMs stay downloadable
       // through the API, and the next scan tries again.
-      this.options.logger.info(
-        { err, repository: job.repository, digest: job.digest },
-        'could not attach SBOMs to the image',
-      );
-      return [];
+      const where = { repository: job.repository, digest: job.digest };
+      logger.info({ ...where, error: (err as Error).message }, 'could not attach SBOMs');
+      return present;
     }
+
+    // The image, its repository or its project may have been deleted while it was scanned:
+    // what was just pushed must not outlive it.
+    if (await this.stillHeld(job)) return [...present, ...attached];
+    for (const digest of attached) {
+      await registry.manifests.delete(job.repository, digest).catch(() => undefined);
+    }
+    return present;
   }
+
+  private async stillHeld(job: ScanJob): Promise<boolean> {
+    const { meta } = this.options.registry;
+    if ((await meta.findRepository(job.repository)) !== job.repositoryId) return false;
+
+    return (await meta.getManifest(job.repositoryId, job.digest)) !== undefined;
+  }
+}
+
+/** What the scan could not read or match: an image with problems is not shown as clean. */
+function problemCount(analysis: StoredAnalysis, findings: StoredFindings): number {
+  const config = (analysis as { configProblem?: unknown }).configProblem ? 1 : 0;
+
+  return analysis.inventory.problems.length + findings.problems.length + config;
 }
 
 function findingKey(finding: Finding): string {

@@ -48,17 +48,18 @@ export function sbomDocument(analysis: StoredAnalysis, format: SbomFormat, versi
   });
 }
 
-/** Pushes one referrer per SBOM format; returns the referrers' manifest digests. */
+/** Pushes one referrer per SBOM format asked for; returns the referrers' manifest digests. */
 export async function attachSboms(
   registry: Registry,
   subject: SbomSubject,
   analysis: StoredAnalysis,
   version: string,
+  formats: readonly SbomFormat[],
 ): Promise<string[]> {
   await putBlob(registry, subject.repository, EMPTY_CONFIG);
   const attached: string[] = [];
 
-  for (const format of Object.keys(SBOM_FORMATS) as SbomFormat[]) {
+  for (const format of formats) {
     const document = Buffer.from(sbomDocument(analysis, format, version));
     await putBlob(registry, subject.repository, document);
 

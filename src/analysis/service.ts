@@ -182,7 +182,9 @@ export class ScanService {
 
   /** Queues every finished scan again (after an upgrade, or to be sure). */
   async rescanAll(): Promise<number> {
-    const queued = await this.options.registry.meta.scans.requeueFinished('request');
+    const { scans } = this.options.registry.meta;
+    await scans.prune();
+    const queued = await scans.requeueFinished('request', { failedToo: true });
     this.options.worker.kick();
     return queued;
   }
@@ -259,5 +261,15 @@ function combine(digest: string, children: ScanOverview[]): ScanOverview {
     }
   }
 
-  return { digest, status, summary, sboms: [], children };
+  const finished = children.map((child) => child.finishedAt ?? 0);
+  const finishedAt = Math.max(...finished);
+
+  return {
+    digest,
+    status,
+    ...(finished.every((at) => at > 0) && { finishedAt }),
+    summary,
+    sboms: [],
+    children,
+  };
 }

@@ -102,6 +102,11 @@ export class ScanWorker {
       await meta.scans.release(job.repositoryId, job.digest);
       return;
     }
+    if (outcome === 'gone') {
+      await meta.scans.forget(job.repositoryId, job.digest);
+      logger.debug(where, 'scan dropped: the image left the repository');
+      return;
+    }
     await meta.scans.finish(job.repositoryId, job.digest, outcome);
 
     const fields = { ...where, status: outcome.status, ms: Date.now() - started };
@@ -119,7 +124,7 @@ export class ScanWorker {
 
       if (this.options.rescanIntervalMs > 0) {
         const before = now - this.options.rescanIntervalMs;
-        await meta.scans.requeueFinished('schedule', before, now);
+        await meta.scans.requeueFinished('schedule', { before }, now);
       }
 
       const recovered = await meta.scans.recoverStale(now - this.options.jobTimeoutMs, maxAttempts);

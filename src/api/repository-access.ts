@@ -25,7 +25,7 @@ export async function openRepository(
 ): Promise<OpenRepository> {
   if (!isValidName(name)) throw new RegistryError('NAME_INVALID', 'invalid repository name');
   const project = projectOf(name);
-  await auth.accounts.requireProject(actor, project, action);
+  await auth.accounts.requireProject(actor, project, action, name);
 
   const id = await registry.meta.findRepository(name);
   if (id === undefined) throw notFound(`repository ${name} does not exist`);

@@ -26,6 +26,11 @@ export const summary = z
     ...Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, z.number().int()])),
     fixable: z.number().int().describe('findings with a fixed version to upgrade to'),
     total: z.number().int(),
+    problems: z
+      .number()
+      .int()
+      .optional()
+      .describe('layers, files or packages the scan could not read or match: not a clean bill'),
   })
   .describe('findings per severity');
 
@@ -70,6 +75,8 @@ const listParam = <T extends string>(values: readonly T[]) =>
     .max(200)
     .transform((text, ctx) => {
       const items = text.split(',').filter(Boolean);
+      // An empty list (`severity=`, as a cleared form field sends it) filters nothing.
+      if (items.length === 0) return undefined;
       const unknown = items.find((item) => !values.includes(item as T));
       if (unknown) {
         ctx.addIssue({

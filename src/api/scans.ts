@@ -93,10 +93,7 @@ export const scanRoutes = (version: string): ApiRoute[] => [
         summary: summarise(report.findings),
         os: report.inventory.os?.prettyName ?? report.inventory.os?.id ?? null,
         matched: report.matched,
-        problems: [...report.inventory.problems, ...report.matchProblems].map((p) => ({
-          kind: p.kind,
-          detail: p.detail,
-        })),
+        problems: problemsOf(report),
       };
     },
   }),
@@ -261,6 +258,16 @@ async function openArtifact(context: ArtifactContext, action: ProjectAction) {
   if (!record) throw notFound(`artifact ${params.reference} is not in ${params.repository}`);
 
   return { scans, target, record };
+}
+
+/** What the scan could not read or match, config included. */
+function problemsOf(report: ScanReport): { kind: string; detail: string }[] {
+  const found = [...report.inventory.problems, ...report.matchProblems];
+  const config = report.configProblem
+    ? [{ kind: 'config-unreadable', detail: report.configProblem }]
+    : [];
+
+  return [...found.map(({ kind, detail }) => ({ kind, detail })), ...config];
 }
 
 /** The artifact's last complete scan report, once the caller may do `action`. */

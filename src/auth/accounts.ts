@@ -464,10 +464,20 @@ export class AccountService {
 
   // Checks
 
-  /** The project, if the actor may do `action` in it; otherwise not-found or denied. */
-  async requireProject(actor: Actor, name: string, action: ProjectAction): Promise<ProjectRecord> {
+  /**
+   * The project, if the actor may do `action` in it (in `repository`, when the action is on
+   * one: a robot's grant may name repository patterns); otherwise not-found or denied.
+   */
+  async requireProject(
+    actor: Actor,
+    name: string,
+    action: ProjectAction,
+    repository?: string,
+  ): Promise<ProjectRecord> {
     const project = await this.access.project(name);
-    const actions = project ? await this.access.projectActions(actor.principal, name) : new Set();
+    const actions = project
+      ? await this.access.projectActions(actor.principal, name, repository)
+      : new Set();
     // Any right in a project (a robot's push grant, say) reveals that it exists.
     if (!project || actions.size === 0) {
       if (actor.principal.kind === 'anonymous')

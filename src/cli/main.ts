@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveCommand } from './serve.js';
@@ -66,5 +66,11 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    // A command's own exit code for a bad command line; commander printed why already.
+    if (!(err instanceof CommanderError)) throw err;
+    process.exitCode = err.exitCode;
+  }
 }

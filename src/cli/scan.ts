@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,13 @@ import {
   type Credentials,
 } from '../scan/image/index.js';
 import type { InventoryProblem } from '../scan/inventory/index.js';
-import { atOrAbove, reportJson, reportSarif, reportTable } from '../scan/report/index.js';
+import {
+  atOrAbove,
+  printable,
+  reportJson,
+  reportSarif,
+  reportTable,
+} from '../scan/report/index.js';
 import { SCANNERS, scanImage, type Scanner, type ScanReport } from '../scan/scan.js';
 import { cyclonedxJson, spdxJson } from '../scan/sbom/index.js';
 
@@ -105,7 +111,19 @@ export function scanCommand(): Command {
         .default(10),
     )
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .exitOverride(usageErrorsExit(EXIT_ERROR))
     .action(runScan);
+}
+
+/**
+ * Commander ends a bad command line with exit code 1, which `berth scan` keeps for "findings at
+ * or above --fail-on": a misspelt `--fail-on hihg` in CI must not read as vulnerabilities found.
+ */
+function usageErrorsExit(code: number): (err: CommanderError) => never {
+  return (err) => {
+    if (err.exitCode === 0) throw err;
+    throw new CommanderError(code, err.code, err.message);
+  };
 }
 
 async function runScan(reference: string, flags: ScanFlags): Promise<void> {
@@ -192,8 +210,14 @@ function render(report: ScanReport, format: Format): string {
 }
 
 async function write(text: string, file: string | undefined): Promise<void> {
-  if (file) await writeFile(file, text);
-  else process.stdout.write(text);
+  if (!file) {
+    process.stdout.write(text);
+    return;
+  }
+
+  await writeFile(file, text).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot write ${file}: ${err.code ?? err.message}`);
+  });
 }
 
 /** The advisory database: --db, or advisories.db in the configured data directory. */
@@ -204,7 +228,9 @@ async function openDatabase(flags: ScanFlags): Promise<AdvisoryStore> {
       `no advisory database at ${file}: import advisories with "berth advisories import PATH", or name one with --db`,
     );
   }
-  const store = await openAdvisoryStore(file);
+  const store = await openAdvisoryStore(file).catch((err: unknown) => {
+    throw new UserError(`cannot read the advisory database ${file}: ${(err as Error).message}`);
+  });
   if ((await store.sources()).length === 0) {
     warn(`the advisory database ${file} is empty: no vulnerabilities can be found`);
   }
@@ -297,12 +323,13 @@ function fail(err: unknown): void {
   error(`scan failed: ${detail}`);
 }
 
+/** Messages carry text from the image (paths, names): never raw to the terminal. */
 function warn(message: string): void {
-  process.stderr.write(`berth: warning: ${message}\n`);
+  process.stderr.write(`berth: warning: ${printable(message)}\n`);
 }
 
 function error(message: string): void {
-  process.stderr.write(`berth: ${message}\n`);
+  process.stderr.write(`berth: ${printable(message)}\n`);
 }
 
 function packageVersion(): string {

@@ -115,6 +115,15 @@ export class ScanStore {
       .execute();
   }
 
+  /** Drops a scan whose image left the repository. */
+  async forget(repositoryId: number, digest: string): Promise<void> {
+    await this.db
+      .deleteFrom('image_scans')
+      .where('repository_id', '=', repositoryId)
+      .where('digest', '=', digest)
+      .execute();
+  }
+
   /** Gives a running job back to the queue, uncounted: its node is shutting down. */
   async release(repositoryId: number, digest: string): Promise<void> {
     await this.db
@@ -162,13 +171,22 @@ export class ScanStore {
     return Number(result.numUpdatedRows);
   }
 
-  /** Finished scans older than `before` (every one without it) are queued again. */
-  async requeueFinished(reason: string, before = Number.MAX_SAFE_INTEGER, now = Date.now()) {
+  /**
+   * Queues finished scans again: done ones older than `before` (the schedule), and with
+   * `failedToo` failed ones as well (an administrator's rescan). The schedule leaves failed
+   * scans alone: one that failed by crashing its node must not be tried again every day.
+   */
+  async requeueFinished(
+    reason: string,
+    options: { before?: number; failedToo?: boolean } = {},
+    now = Date.now(),
+  ): Promise<number> {
+    const statuses: ScanStatus[] = options.failedToo ? ['done', 'failed'] : ['done'];
     const result = await this.db
       .updateTable('image_scans')
       .set({ status: 'queued', reason, queued_at: now, attempts: 0 })
-      .where('status', 'in', ['done', 'failed'])
-      .where('finished_at', '<', before)
+      .where('status', 'in', statuses)
+      .where('finished_at', '<', options.before ?? Number.MAX_SAFE_INTEGER)
       .executeTakeFirst();
 
     return Number(result.numUpdatedRows);

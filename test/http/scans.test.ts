@@ -307,6 +307,24 @@ describe('what is not an image', () => {
     expect(res.body.problems.map((p) => p.kind)).toContain('layer-format');
   });
 
+  it('an image whose config is not JSON is scanned, and the config reported', async () => {
+    const config = await pushBlobAs(server, repo, Buffer.from('not json'), MediaType.ociConfig);
+    const layer = await pushBlobAs(server, repo, randomBlob(64), layerMediaType);
+    const image = await pushManifestAs(server, repo, { config, layers: [layer] });
+    const scan = await finishedScan(server, repo, image.digest);
+
+    const res = await api.get<{ problems: { kind: string }[] }>(
+      `${artifact(image.digest)}/vulnerabilities`,
+      as(adminCredentials),
+    );
+    expect(scan.status).toBe('done');
+    expect(scan.summary).toMatchObject({ problems: 2 });
+    expect(res.body.problems.map((p) => p.kind).sort()).toEqual([
+      'config-unreadable',
+      'layer-format',
+    ]);
+  });
+
   it('an index is scanned through its images, with their counts added up', async () => {
     const child = { mediaType: MediaType.ociManifest, digest, size: await manifestSize() };
     const index = await pushManifestAs(server, repo, imageIndex([child]), MediaType.ociIndex);
@@ -354,6 +372,17 @@ describe('permissions', () => {
 
     expect((await api.get(`${artifact()}/scan`, as(stranger))).status).toBe(404);
     expect((await api.get(`${artifact()}/vulnerabilities`, {})).status).toBe(401);
+  });
+
+  it('a robot granted one repository reads its findings, and no other repository', async () => {
+    const robot = await admin.createRobot('scan-reader', [
+      { project: 'scanned', repositories: ['debian'], actions: ['pull', 'read-sbom'] },
+    ]);
+
+    expect((await api.get(`${artifact()}/vulnerabilities`, as(robot))).status).toBe(200);
+    expect((await api.get(`${artifact()}/packages`, as(robot))).status).toBe(200);
+    const other = `/repositories/scanned%2Fapp/artifacts/v1/vulnerabilities`;
+    expect((await api.get(other, as(robot))).status).toBe(404);
   });
 
   it('a full rescan is for system administrators', async () => {

@@ -64,7 +64,12 @@ export type SizeHistory = z.output<typeof shapes.sizeHistory>;
 type Exact<T, Fields> = Omit<T, keyof Fields> & Fields;
 
 /** Findings per severity, how many have a fix, and all of them. */
-export type ScanSummary = Record<SeverityLevel, number> & { fixable: number; total: number };
+export type ScanSummary = Record<SeverityLevel, number> & {
+  fixable: number;
+  total: number;
+  /** What the scan could not read or match; absent in scans from before it was counted. */
+  problems?: number;
+};
 export type ScanState = z.output<typeof scans.scanBrief>['status'];
 /** An artifact's scan as the artifact listing carries it. */
 export type ScanBrief = Exact<z.output<typeof scans.scanBrief>, { summary?: ScanSummary }>;

@@ -56,7 +56,7 @@ export async function resolveManifest(
   }
 
   const config = manifest.config!;
-  const configJson = readConfig(await reader.blob(config.digest), config.digest);
+  const configJson = readConfig(await reader.blob(config.digest));
 
   return {
     digest: manifest.digest,
@@ -119,15 +119,22 @@ function rawPlatforms(bytes: Buffer): (Platform | undefined)[] {
   );
 }
 
-function readConfig(bytes: Buffer, digest: string): ImageConfig {
+/**
+ * The config's platform, layer ids and creation time. A config that is not a JSON object
+ * gives none of them rather than stopping the scan: the layers can still be read, and the
+ * scan reports the config itself as unreadable (scan.ts).
+ */
+function readConfig(bytes: Buffer): ImageConfig {
   try {
     const config: unknown = JSON.parse(bytes.toString('utf8'));
-    if (typeof config === 'object' && config !== null) return config as ImageConfig;
+    if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+      return config as ImageConfig;
+    }
   } catch {
-    // Reported below with the digest.
+    // Reported by the scan, with the digest.
   }
 
-  throw new ImageSourceError('corrupt', `image config ${digest} is not a JSON object`);
+  return {};
 }
 
 function platformOf(config: ImageConfig, wanted: Platform): Platform {

@@ -5,3 +5,4 @@ export { reportTable } from './table.js';
 export { reportJson, REPORT_VERSION } from './json.js';
 export { reportSarif } from './sarif.js';
 export { atOrAbove, countBySeverity } from './summary.js';
+export { printable } from './printable.js';

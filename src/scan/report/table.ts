@@ -5,6 +5,7 @@ import type { Finding } from '../match/index.js';
 import { bySeverity } from '../match/index.js';
 import type { ScanReport } from '../scan.js';
 import type { SecretFinding } from '../secrets/index.js';
+import { printable } from './printable.js';
 import { bySeverityRank, countBySeverity } from './summary.js';
 
 const HEADER = ['PACKAGE', 'INSTALLED', 'VULNERABILITY', 'SEVERITY', 'STATUS', 'FIXED IN'];
@@ -32,7 +33,7 @@ export function reportTable(report: ScanReport): string {
   if (report.licenses) lines.push(...licenses(report.licenses));
   if (lines.length === 1) lines.push('');
 
-  return lines.join('\n');
+  return printable(lines.join('\n'));
 }
 
 function vulnerabilities(findings: readonly Finding[]): string[] {

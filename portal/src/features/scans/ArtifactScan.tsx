@@ -8,7 +8,7 @@ import { Section } from '../../components/Section';
 import { HistoryChart } from './HistoryChart';
 import { IndexScans } from './IndexScans';
 import { PackagesTable } from './PackagesTable';
-import { noAdvisories, useArtifactScan } from './queries';
+import { inProgress, noAdvisories, useArtifactScan } from './queries';
 import { SbomDownloads } from './SbomDownloads';
 import { ScanStatusLine } from './ScanStatusLine';
 import { SeveritySummary } from './SeverityBadges';
@@ -38,7 +38,8 @@ export function ArtifactScan({
 
 function ScanBody(props: { repository: string; artifact: ArtifactDetail; scan: ScanOverview }) {
   const { repository, artifact, scan } = props;
-  const done = scan.status === 'done';
+  // A rescan (after every advisory import) keeps the last results on show until it ends.
+  const done = scan.status === 'done' || (inProgress(scan.status) && scan.finishedAt !== undefined);
   const image = !scan.children;
 
   return (
@@ -66,6 +67,18 @@ function Findings({ summary, unmatched }: { summary: ScanSummary; unmatched: boo
           {summary.total.toLocaleString()} in all, {summary.fixable.toLocaleString()} with a fix
         </Text>
       </Group>
+      {(summary.problems ?? 0) > 0 && (
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconAlertTriangle />}
+          title="Not everything could be checked"
+        >
+          The scan met {summary.problems} problem{summary.problems === 1 ? '' : 's'} (layers, files
+          or packages it could not read or match, listed with the findings below), so this image may
+          hold more than is shown.
+        </Alert>
+      )}
       {unmatched && (
         <Alert
           color="orange"

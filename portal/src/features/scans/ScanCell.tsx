@@ -38,6 +38,9 @@ function ScanState({ scan }: { scan: ScanBrief }) {
       if (clean && scan.advisories === noAdvisories) {
         return <Text size="sm">not matched: no advisories</Text>;
       }
+      if (clean && (scan.summary?.problems ?? 0) > 0) {
+        return <Text size="sm">not fully checked: see the scan</Text>;
+      }
       return scan.summary ? <SeveritySummary summary={scan.summary} compact /> : null;
   }
 }

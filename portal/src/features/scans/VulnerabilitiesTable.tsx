@@ -1,4 +1,4 @@
-import { Anchor, Popover, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, List, Popover, Stack, Table, Text } from '@mantine/core';
 import type { ScanSummary, Vulnerability, VulnerabilityPage } from '../../api/types';
 import { shortDigest } from '../../components/format';
 import { ListingTable } from '../../components/ListingTable';
@@ -33,8 +33,11 @@ export function VulnerabilitiesTable(props: VulnerabilitiesTableProps) {
   const filtered = Object.values(filters.values).some(Boolean) || Boolean(list.query);
   const unmatched = findings.query.data?.matched === false;
 
+  const problems = findings.query.data?.problems ?? [];
+
   return (
     <Stack>
+      {problems.length > 0 && <ScanProblems problems={problems} />}
       <FindingFilters filters={filters} list={list} summary={props.summary} />
       <ListingTable
         listing={findings}
@@ -53,6 +56,22 @@ export function VulnerabilitiesTable(props: VulnerabilitiesTableProps) {
         )}
       </ListingTable>
     </Stack>
+  );
+}
+
+/** What the scan could not read or match: the findings may be incomplete. */
+function ScanProblems({ problems }: { problems: { kind: string; detail: string }[] }) {
+  return (
+    <Alert color="orange" variant="light" title="Not everything could be checked">
+      <List size="sm">
+        {problems.slice(0, 20).map((problem, i) => (
+          <List.Item key={i}>
+            {problem.kind}: {problem.detail}
+          </List.Item>
+        ))}
+      </List>
+      {problems.length > 20 && <Text size="sm">and {problems.length - 20} more</Text>}
+    </Alert>
   );
 }
 

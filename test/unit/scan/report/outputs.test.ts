@@ -171,3 +171,13 @@ describe('scan reports with secrets, config findings and licences', () => {
     ]);
   });
 });
+
+describe('printable', () => {
+  it('turns escape sequences and other control characters from an image into U+FFFD', async () => {
+    const { printable } = await import('../../../../src/scan/report/index.js');
+
+    expect(printable('Debian \u001b[5mBLINK\u001b[0m\tx\n\u0007')).toBe(
+      'Debian \ufffd[5mBLINK\ufffd[0m\tx\n\ufffd',
+    );
+  });
+});

@@ -245,6 +245,32 @@ describe('packages and SBOMs', () => {
   });
 });
 
+describe('a deleted SBOM referrer', () => {
+  it('is attached again by the next scan, alone', async () => {
+    const before = await finishedScan(server, repo, digest);
+    const index = (await (await fetchRegistry(`${repo}/referrers/${digest}`)).json()) as {
+      manifests: { artifactType: string; digest: string }[];
+    };
+    const cdx = index.manifests.find((m) => m.artifactType === 'application/vnd.cyclonedx+json')!;
+    const spdx = index.manifests.find((m) => m.artifactType === 'application/spdx+json')!;
+    const deleted = await fetchRegistry(`${repo}/manifests/${cdx.digest}`, 'DELETE');
+    expect(deleted.status).toBe(202);
+
+    await api.post(`${artifact()}/scan`, as(adminCredentials));
+    const after = await finishedScan(server, repo, digest, before.finishedAt!);
+    const again = (await (await fetchRegistry(`${repo}/referrers/${digest}`)).json()) as {
+      manifests: { artifactType: string; digest: string }[];
+    };
+
+    expect(again.manifests.map((m) => m.artifactType).sort()).toEqual([
+      'application/spdx+json',
+      'application/vnd.cyclonedx+json',
+    ]);
+    expect(again.manifests.map((m) => m.digest)).toContain(spdx.digest);
+    expect(after.sboms).not.toContain(cdx.digest);
+  });
+});
+
 describe('reports and history', () => {
   it('serves the full JSON report as berth scan writes it', async () => {
     const res = await api.get<{ reportVersion: number; findings: unknown[] }>(
@@ -466,8 +492,9 @@ async function pushManifestAs(
   return descriptor;
 }
 
-function fetchRegistry(pathAndQuery: string): Promise<Response> {
+function fetchRegistry(pathAndQuery: string, method = 'GET'): Promise<Response> {
   return fetch(`${server.url}/v2/${pathAndQuery}`, {
+    method,
     headers: {
       authorization: basicHeader(adminCredentials),
       accept: `${MediaType.ociManifest}, ${MediaType.ociIndex}`,

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { ROOT, startServer, stopServer, type ServerSpec } from './servers.js';
+import { berthServer, ROOT, startServer, stopServer, type ServerSpec } from './servers.js';
 import { elapsedMs, median } from './stats.js';
 
 const TAGS = 10_000;
@@ -18,25 +18,11 @@ const PASSWORD = 'bench-portal-password';
 const credentials = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
 const chromiumPaths = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'];
 
+/** Berth with signing in on (the portal needs it), so it is ready when /healthz answers. */
 const berth: ServerSpec = {
-  id: 'berth',
-  label: 'Berth',
-  berth: true,
+  ...berthServer('berth', 'Berth', path.join(ROOT, 'bin', 'berth')),
   env: { BERTH_ADMIN_PASSWORD: PASSWORD, BERTH_SCANNING_ON_PUSH: 'false' },
-  // Signing in is on (the portal needs it), so /v2/ answers 401.
   readyPath: '/healthz',
-  missing: () => undefined,
-  command: (port, dataDir) => [
-    process.execPath,
-    path.join(ROOT, 'bin', 'berth'),
-    'serve',
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--data',
-    dataDir,
-    '--log-level',
-    'warn',
-  ],
 };
 
 interface PortalResult {

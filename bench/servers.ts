@@ -36,7 +36,7 @@ export interface ServerSpec {
 }
 
 /** A Berth checkout's `bin/berth`, served on 127.0.0.1 with its defaults. */
-function berthServer(id: string, label: string, bin: string): ServerSpec {
+export function berthServer(id: string, label: string, bin: string): ServerSpec {
   return {
     id,
     label,

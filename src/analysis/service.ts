@@ -61,6 +61,8 @@ export class ScanService {
   constructor(private readonly options: ScanServiceOptions) {}
 
   start(): void {
+    const { advisories, onPush, logger } = this.options;
+    logger.info({ advisoryDatabase: advisories.file, onPush }, 'scanning images');
     if (this.options.onPush) {
       this.options.registry.onManifestStored((manifest) => this.pushed(manifest));
     }

@@ -21,8 +21,18 @@ export class AdvisoryDatabase {
 
   constructor(readonly file: string) {}
 
+  /**
+   * The imported sources. A file that cannot be read (copied over while open, which SQLite
+   * sees as corruption, or not a database at all) drops the handle, so the next look opens
+   * the file afresh instead of failing until a restart.
+   */
   async sources(): Promise<SourceSummary[]> {
-    return (await this.store()).sources();
+    try {
+      return await (await this.store()).sources();
+    } catch (err) {
+      await this.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Changes whenever a source is imported, replaced or added. */

@@ -4,11 +4,15 @@
 // Both are stored as gzip-compressed JSON: an inventory of a few thousand packages is a few
 // hundred kilobytes of JSON and a tenth of that compressed.
 
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { SeverityLevel } from '../scan/advisories/index.js';
 import type { Finding, MatchProblem } from '../scan/match/index.js';
 import { countBySeverity } from '../scan/report/index.js';
 import type { ScanReport } from '../scan/scan.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /** A scan report without its findings: what the layers and config say. */
 export type StoredAnalysis = Omit<ScanReport, 'findings' | 'matchProblems' | 'matched'>;
@@ -30,12 +34,13 @@ export type ScanSummary = Record<SeverityLevel, number> & {
   problems: number;
 };
 
-export function encodeDocument(document: unknown): Buffer {
-  return gzipSync(JSON.stringify(document));
+/** Compression runs in zlib's thread pool: a layer's record can be tens of megabytes of JSON. */
+export async function encodeDocument(document: unknown): Promise<Buffer> {
+  return gzipAsync(JSON.stringify(document));
 }
 
-export function decodeDocument<T>(content: Buffer): T {
-  return JSON.parse(gunzipSync(content).toString('utf8')) as T;
+export async function decodeDocument<T>(content: Buffer): Promise<T> {
+  return JSON.parse((await gunzipAsync(content)).toString('utf8')) as T;
 }
 
 /** The analysis part of a report, without the file lists matching and SBOMs do not use. */

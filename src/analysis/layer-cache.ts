@@ -19,13 +19,13 @@ export class StoredLayerCache implements LayerCache {
     const stored = await this.scans.getLayer(key);
     if (!stored) return undefined;
 
-    const record = decodeDocument<LayerRecord>(stored);
+    const record = await decodeDocument<LayerRecord>(stored);
     await this.memory.set(key, record);
     return record;
   }
 
   async set(key: string, record: LayerRecord): Promise<void> {
     await this.memory.set(key, record);
-    await this.scans.putLayer(key, record.digest, encodeDocument(record));
+    await this.scans.putLayer(key, record.digest, await encodeDocument(record));
   }
 }

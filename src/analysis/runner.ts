@@ -68,7 +68,7 @@ export class ScanRunner {
       signal?.throwIfAborted();
       const previous = await meta.scans.getFindings(job.digest);
       const { findings, version } = await this.findings(job.digest, analysis, previous);
-      this.announce(
+      await this.announce(
         job,
         findings.findings,
         previous && job.summary !== null ? previous : undefined,
@@ -102,7 +102,7 @@ export class ScanRunner {
     await meta.scans.putAnalysis(job.digest, {
       version,
       at: Date.now(),
-      content: encodeDocument(analysis),
+      content: await encodeDocument(analysis),
     });
 
     return analysis;
@@ -117,7 +117,7 @@ export class ScanRunner {
     const { advisories, registry } = this.options;
     const version = await advisories.version();
     if (previous?.version === version) {
-      return { findings: decodeDocument<StoredFindings>(previous.content), version };
+      return { findings: await decodeDocument<StoredFindings>(previous.content), version };
     }
 
     const findings: StoredFindings =
@@ -128,7 +128,7 @@ export class ScanRunner {
             findings: result.findings,
             problems: result.problems,
           }));
-    const document = { version, at: Date.now(), content: encodeDocument(findings) };
+    const document = { version, at: Date.now(), content: await encodeDocument(findings) };
     await registry.meta.scans.putFindings(digest, document, summarise(findings.findings));
 
     return { findings, version };
@@ -138,14 +138,13 @@ export class ScanRunner {
    * Tells of critical and high findings new to the repository: all of them on its first scan
    * of the image, those the previous match did not have afterwards.
    */
-  private announce(
+  private async announce(
     job: ScanJob,
     findings: readonly Finding[],
     previous: { content: Buffer } | undefined,
-  ): void {
-    const known = new Set(
-      previous ? decodeDocument<StoredFindings>(previous.content).findings.map(findingKey) : [],
-    );
+  ): Promise<void> {
+    const before = previous ? await decodeDocument<StoredFindings>(previous.content) : undefined;
+    const known = new Set(before?.findings.map(findingKey) ?? []);
     const fresh = findings.filter((f) => ALARMING.has(f.severity) && !known.has(findingKey(f)));
     if (fresh.length === 0) return;
 

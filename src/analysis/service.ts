@@ -143,8 +143,8 @@ export class ScanService {
     if (!analysis || !findings) return undefined;
 
     return joinReport(
-      decodeDocument<StoredAnalysis>(analysis.content),
-      decodeDocument<StoredFindings>(findings.content),
+      await decodeDocument<StoredAnalysis>(analysis.content),
+      await decodeDocument<StoredFindings>(findings.content),
     );
   }
 
@@ -160,7 +160,7 @@ export class ScanService {
     if (!analysis) return undefined;
 
     return sbomDocument(
-      decodeDocument<StoredAnalysis>(analysis.content),
+      await decodeDocument<StoredAnalysis>(analysis.content),
       format,
       this.options.version,
     );

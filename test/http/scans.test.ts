@@ -128,7 +128,7 @@ describe('an image on a base scanned before', () => {
     await finishedScan(server, 'scanned/app', appDigest);
 
     const stored = await server.berth.registry.meta.scans.getAnalysis(appDigest);
-    const { inventory } = decodeDocument<StoredAnalysis>(stored!.content);
+    const { inventory } = await decodeDocument<StoredAnalysis>(stored!.content);
     expect(inventory.layers[0]).toMatchObject({ fromCache: true });
     expect(inventory.layers.slice(1).every((layer) => !layer.fromCache)).toBe(true);
   });

@@ -148,11 +148,17 @@ async function loadRecords(
 ): Promise<LoadedRecord[]> {
   const loaded: LoadedRecord[] = [];
   let next = 0;
+  let entries = 0;
 
   const worker = async (): Promise<void> => {
     while (next < options.layers.length) {
       const index = next++;
-      loaded[index] = await loadRecord(options.layers[index] as string, options, limits);
+      // The image's entry budget is shared: a layer gets what earlier layers left of it.
+      const left = Math.max(0, limits.maxImageEntries - entries);
+      const budget = { ...limits, maxLayerEntries: Math.min(limits.maxLayerEntries, left) };
+      const result = await loadRecord(options.layers[index] as string, options, limits, budget);
+      entries += result.record.entries.length;
+      loaded[index] = result;
     }
   };
   const workers = Math.max(1, Math.min(limits.concurrency, options.layers.length));
@@ -161,10 +167,16 @@ async function loadRecords(
   return loaded;
 }
 
+/**
+ * One layer's record: from the cache, or read within `budget` (the limits, with what is left of
+ * the image's entry budget). A read cut short by the budget is incomplete, so never cached, and
+ * the cache key names the layer's own limits.
+ */
 async function loadRecord(
   digest: string,
   options: InventoryOptions,
   limits: InventoryLimits,
+  budget: InventoryLimits,
 ): Promise<LoadedRecord> {
   const key = cacheKey(digest, limits, options.contentScanners);
   const cached = await options.cache?.get(key);
@@ -183,7 +195,7 @@ async function loadRecord(
     digest,
     analysers,
     contentScanners: options.contentScanners,
-    limits,
+    limits: budget,
     signal: options.signal,
   });
   // A layer that broke off might read whole next time (a network hiccup); only whole reads are

@@ -120,6 +120,11 @@ export interface InventoryLimits {
   maxLayerBytes: number;
   /** Tar entries indexed per layer. */
   maxLayerEntries: number;
+  /**
+   * Tar entries indexed in one image, all layers together: every path is held in memory while
+   * the layers are merged, so this bounds the memory of a scan (about 0.5 GB a million).
+   */
+  maxImageEntries: number;
   maxPathBytes: number;
   maxPathDepth: number;
   /** Largest zstd window accepted; the decoder allocates the whole window up front. */
@@ -132,7 +137,8 @@ export interface InventoryLimits {
 
 export const defaultLimits: InventoryLimits = {
   maxLayerBytes: 64 * 2 ** 30,
-  maxLayerEntries: 2_000_000,
+  maxLayerEntries: 1_000_000,
+  maxImageEntries: 1_500_000,
   maxPathBytes: 4096,
   maxPathDepth: 256,
   maxZstdWindowBytes: 128 * 2 ** 20,

@@ -29,8 +29,13 @@ type WalkState =
   | { at: 'block-body'; remaining: number; last: boolean; checksum: boolean }
   | { at: 'checksum'; remaining: number };
 
-/** Output between two turns of the event loop: decoding is synchronous, and on the main thread. */
+/**
+ * Output, and time, between two turns of the event loop: decoding is synchronous, and on the
+ * main thread. Time counts too, since some input costs time without giving output (thousands of
+ * empty frames, each allocating the window it declares).
+ */
 const YIELD_EVERY_BYTES = 4 * 2 ** 20;
+const YIELD_EVERY_MS = 20;
 
 /**
  * Decompresses a stream of zstd frames, refusing frames whose window exceeds `maxWindow`.
@@ -54,6 +59,7 @@ export function zstdDecoder(maxWindow: number): Duplex {
       return taken;
     };
     let sinceYield = 0;
+    let lastYield = performance.now();
 
     for await (const chunk of source) {
       for (const part of walker.accept(chunk)) {
@@ -62,9 +68,10 @@ export function zstdDecoder(maxWindow: number): Duplex {
           yield decoded;
           sinceYield += decoded.length;
         }
-        if (sinceYield >= YIELD_EVERY_BYTES) {
-          sinceYield = 0;
+        if (sinceYield >= YIELD_EVERY_BYTES || performance.now() - lastYield >= YIELD_EVERY_MS) {
           await setImmediate();
+          sinceYield = 0;
+          lastYield = performance.now();
         }
       }
     }

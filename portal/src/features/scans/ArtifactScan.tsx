@@ -8,7 +8,7 @@ import { Section } from '../../components/Section';
 import { HistoryChart } from './HistoryChart';
 import { IndexScans } from './IndexScans';
 import { PackagesTable } from './PackagesTable';
-import { inProgress, noAdvisories, useArtifactScan } from './queries';
+import { noAdvisories, useArtifactScan } from './queries';
 import { SbomDownloads } from './SbomDownloads';
 import { ScanStatusLine } from './ScanStatusLine';
 import { SeveritySummary } from './SeverityBadges';
@@ -38,8 +38,10 @@ export function ArtifactScan({
 
 function ScanBody(props: { repository: string; artifact: ArtifactDetail; scan: ScanOverview }) {
   const { repository, artifact, scan } = props;
-  // A rescan (after every advisory import) keeps the last results on show until it ends.
-  const done = scan.status === 'done' || (inProgress(scan.status) && scan.finishedAt !== undefined);
+  // A rescan (after every advisory import) keeps the last results on show until it ends, and
+  // a rescan that failed leaves them too (the status line says it failed).
+  const done =
+    scan.status === 'done' || (scan.summary !== undefined && scan.advisories !== undefined);
   const image = !scan.children;
 
   return (

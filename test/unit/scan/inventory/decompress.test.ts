@@ -84,6 +84,26 @@ describe('zstdDecoder', () => {
     expect(turns).toBeGreaterThan(10);
   });
 
+  it('lets the event loop turn through frames that give no output at all', async () => {
+    // 1000 empty frames, each declaring a 128 MiB window (which fzstd allocates) and holding one
+    // empty last block: no output to count, only time.
+    const frame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 17 << 3, 0x01, 0x00, 0x00]);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+
+    try {
+      const output = await decode(
+        Buffer.concat(Array.from({ length: 1000 }, () => frame)),
+        2 ** 20,
+      );
+      expect(output.length).toBe(0);
+    } finally {
+      clearInterval(ticker);
+    }
+
+    expect(turns).toBeGreaterThan(10);
+  });
+
   it('refuses a frame whose window is over the limit before allocating it', async () => {
     // Magic, descriptor (no single segment, no checksum), window descriptor 2^(10+21) = 2 GiB.
     const hostile = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 21 << 3, 0x01, 0x00, 0x00]);

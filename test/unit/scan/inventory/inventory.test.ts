@@ -452,3 +452,22 @@ describe('analyseImage: cache and failures', () => {
     ]);
   });
 });
+
+describe('the image entry budget', () => {
+  it('shares maxImageEntries among the layers: a layer past it is cut, and says so', async () => {
+    const blobs = new BlobSet();
+    const files = (prefix: string) =>
+      Array.from({ length: 3 }, (_, i) => file(`${prefix}/f${i}`, 'x'));
+    const lower = blobs.add(await gzipTarOf(files('a')));
+    const upper = blobs.add(await gzipTarOf(files('b')));
+
+    const inventory = await analyseImage({
+      layers: [lower, upper],
+      openBlob: blobs.open,
+      limits: { maxImageEntries: 5, concurrency: 1 },
+    });
+
+    expect(inventory.layers.map((layer) => layer.complete)).toEqual([true, false]);
+    expect(inventory.problems).toMatchObject([{ kind: 'layer-limit', layerDigest: upper }]);
+  });
+});

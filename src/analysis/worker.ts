@@ -78,10 +78,17 @@ export class ScanWorker {
       const job = await this.options.meta.scans.claim();
       if (!job) return;
 
-      const run = this.run(job).finally(() => {
-        this.running.delete(run);
-        this.kick();
-      });
+      // Recording the outcome can fail too (a full disk, a lost database): that must cost the
+      // job, never the process, so nothing here may reject unhandled.
+      const run = this.run(job)
+        .catch((err: unknown) => {
+          const where = { repository: job.repository, digest: job.digest };
+          this.options.logger.error({ err, ...where }, 'failed to record a scan');
+        })
+        .finally(() => {
+          this.running.delete(run);
+          this.kick();
+        });
       this.running.add(run);
     }
   }

@@ -20,6 +20,9 @@ import {
 import { sbomDocument, type SbomFormat } from './sbom-referrers.js';
 import type { ScanWorker } from './worker.js';
 
+/** The advisory version /scanning shows while the database cannot be read. */
+const UNREADABLE = 'unreadable';
+
 /** What an artifact's scan state is, as the API shows it. */
 export type ScanState = ScanStatus | 'not-scanned' | 'unsupported';
 
@@ -44,7 +47,8 @@ export interface ScanSystemStatus {
   enabled: true;
   onPush: boolean;
   queue: Record<ScanStatus, number>;
-  advisories: { version: string; sources: SourceSummary[] };
+  /** `error` says why the database cannot be read; its version is then `unreadable`. */
+  advisories: { version: string; sources: SourceSummary[]; error?: string };
 }
 
 export interface ScanServiceOptions {
@@ -171,15 +175,30 @@ export class ScanService {
   }
 
   async systemStatus(): Promise<ScanSystemStatus> {
-    const { advisories, registry, onPush } = this.options;
-    const sources = await advisories.sources();
+    const { registry, onPush } = this.options;
 
     return {
       enabled: true,
       onPush,
       queue: await registry.meta.scans.countByStatus(),
-      advisories: { version: await advisories.version(), sources },
+      advisories: await this.advisoryStatus(),
     };
+  }
+
+  /**
+   * The database's sources, or why it cannot be read (a file copied over while open, or not a
+   * database): the status page is where an operator looks for that, so it must not fail too.
+   */
+  private async advisoryStatus(): Promise<ScanSystemStatus['advisories']> {
+    const { advisories, logger } = this.options;
+    try {
+      const sources = await advisories.sources();
+      return { version: await advisories.version(), sources };
+    } catch (err) {
+      logger.warn({ err, file: advisories.file }, 'the advisory database cannot be read');
+      const reason = err instanceof Error ? err.message : String(err);
+      return { version: UNREADABLE, sources: [], error: `cannot be read: ${reason}` };
+    }
   }
 
   /** Queues every finished scan again (after an upgrade, or to be sure). */

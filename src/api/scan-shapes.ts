@@ -200,6 +200,10 @@ export const systemStatus = z.object({
         packages: z.number().int(),
       }),
     ),
+    error: z
+      .string()
+      .optional()
+      .describe('Why the database cannot be read; the version is then `unreadable`'),
   }),
 });
 

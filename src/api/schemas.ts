@@ -22,6 +22,10 @@ import { projectRoles, robotActionList } from './vocabulary.js';
 // document (src/api/openapi.ts), so the two cannot drift apart.
 
 const timestamp = z.iso.datetime().describe('RFC 3339 time in UTC');
+/** Times the API is given may carry an offset (RFC 3339 section 5.6); it answers in UTC. */
+const givenTime = z.iso
+  .datetime({ offset: true })
+  .describe('RFC 3339 time, in UTC or with an offset');
 const labels = z.record(z.string(), z.string()).describe('string labels, e.g. {"env": "prod"}');
 
 // What a request may carry: the rules src/auth/validation.ts applies, stated here too so that
@@ -176,7 +180,7 @@ export const robotCreate = z.strictObject({
   name: robotName,
   description: z.string().max(1024).nullable().optional(),
   grants: z.array(grant).min(1).max(100),
-  expiresAt: timestamp.nullable().optional(),
+  expiresAt: givenTime.nullable().optional(),
 });
 
 /** A project robot's grants: the project defaults to the one in the path. */
@@ -195,7 +199,7 @@ export const robotCreated = z.object({
 export const robotUpdate = z.strictObject({
   description: z.string().max(1024).nullable().optional(),
   grants: z.array(grant).min(1).max(100).optional(),
-  expiresAt: timestamp.nullable().optional(),
+  expiresAt: givenTime.nullable().optional(),
   disabled: z.boolean().optional(),
 });
 
@@ -213,8 +217,8 @@ export const auditEvent = z.object({
 });
 
 export const auditQuery = z.object({
-  from: z.iso.datetime().optional(),
-  to: z.iso.datetime().optional(),
+  from: givenTime.optional(),
+  to: givenTime.optional(),
   actor: z.string().max(256).optional(),
   action: z.string().max(64).optional(),
   before: z.coerce

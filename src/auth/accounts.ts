@@ -394,6 +394,11 @@ export class AccountService {
     if (await this.accounts.getRobot(name))
       throw new AuthError('conflict', `robot "${name}" already exists`);
 
+    // A robot born expired could never sign in; an update may still set a past time, to end
+    // a robot now while keeping its record and grants.
+    if (input.expiresAt != null && input.expiresAt <= Date.now())
+      throw new AuthError('invalid', 'expiresAt is in the past: a new robot must expire later');
+
     const secret = generateSecret();
     const robot = await this.accounts.createRobot({
       name,

@@ -255,3 +255,9 @@ describe('a local user', () => {
     expect(new URL(page.url()).pathname).toBe('/projects');
   });
 });
+
+describe('what the portal asked of the server', () => {
+  it('was the documented management API only, sent and answered as documented', async () => {
+    await chromium().expectDocumentedApiOnly(server().url);
+  });
+});

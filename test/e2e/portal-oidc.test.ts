@@ -217,3 +217,9 @@ describe('a project member through the provider', () => {
     await signOut(page);
   });
 });
+
+describe('what the portal asked of the server', () => {
+  it('was the documented management API only, sent and answered as documented', async () => {
+    await chromium().expectDocumentedApiOnly(server.url);
+  });
+});

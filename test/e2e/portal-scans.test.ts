@@ -192,6 +192,10 @@ describe('an image scanned against the advisory fixtures', () => {
     await page.getByRole('tab', { name: 'Packages' }).click();
     await page.getByText(/^1–10 of \d+ packages$/).waitFor();
   });
+
+  it('asked the server only what the management API documents', async () => {
+    await chromium().expectDocumentedApiOnly(server.url);
+  });
 });
 
 describe('an image scanned before any advisory was imported', () => {

@@ -359,3 +359,9 @@ async function tagTenThousandTimes(repository: string): Promise<void> {
   const tags = Array.from({ length: 10_000 }, (_, i) => `tag-${String(i).padStart(5, '0')}`);
   await meta.putManifest(id, record, [], tags);
 }
+
+describe('what the portal asked of the server', () => {
+  it('was the documented management API only, sent and answered as documented', async () => {
+    await chromium().expectDocumentedApiOnly(server().url);
+  });
+});

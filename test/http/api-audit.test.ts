@@ -186,6 +186,23 @@ describe('reading the log', () => {
     expect(window.map((e) => e.resource)).toEqual(['audited/timed:v1']);
   });
 
+  it('takes times with an offset as the instants they name', async () => {
+    const offset = await api.get<{ items: unknown[] }>(
+      `/audit?from=${encodeURIComponent('2030-01-01T02:00:00+02:00')}&to=2030-01-01T00:00:01Z`,
+      { basic: adminCredentials },
+    );
+    const reversed = await api.get(
+      '/audit?from=2030-01-01T00:00:00-01:00&to=2030-01-01T00:30:00Z',
+      {
+        basic: adminCredentials,
+        invalid: true,
+      },
+    );
+
+    expect(offset.status).toBe(200);
+    expect(reversed.status).toBe(400);
+  });
+
   it('refuses a `from` after `to` with 400', async () => {
     const res = await api.get('/audit?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z', {
       basic: adminCredentials,

@@ -269,11 +269,31 @@ describe('disabling, expiry and deletion', () => {
     expect(await pulls(login, 'apps/base')).toBe(false);
   });
 
-  it('lets an administrator extend an expiry', async () => {
+  it('refuses to create a robot that has expired already', async () => {
+    const res = await api.post('/robots', {
+      basic: adminCredentials,
+      body: {
+        name: 'born-expired',
+        grants: [{ project: 'apps', actions: ['pull'] }],
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      },
+    });
+
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/expiresAt is in the past/);
+    expect((await api.get('/robots/robot$born-expired', { basic: adminCredentials })).status).toBe(
+      404,
+    );
+  });
+
+  it('lets an administrator end a robot with a past expiry, then extend it', async () => {
     const { login } = await created('/robots', {
       name: 'lapsed',
       grants: [{ project: 'apps', actions: ['pull'] }],
-      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    await api.patch(`/robots/${login.username}`, {
+      basic: adminCredentials,
+      body: { expiresAt: new Date(Date.now() - 1000).toISOString() },
     });
     expect(await pulls(login, 'apps/base')).toBe(false);
 

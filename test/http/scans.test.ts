@@ -3,7 +3,7 @@
 // the advisory fixture set while the server runs re-matches the stored analysis without reading
 // the layers again; findings, packages, SBOMs (as files and as referrers), the full report, the
 // history, events and permissions are then checked through the documented API.
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDocument, type StoredAnalysis } from '../../src/analysis/documents.js';
@@ -433,6 +433,41 @@ describe('with scanning turned off', () => {
       expect(await off.berth.registry.meta.scans.countByStatus()).toMatchObject({ queued: 0 });
     } finally {
       await off.close();
+    }
+  });
+});
+
+describe('an advisory database that cannot be read', () => {
+  it('is named in the scanning status, which still answers, until a good file replaces it', async () => {
+    const other = await startTestServer({ auth: { enabled: true } });
+    const file = path.join(other.dataDir, 'advisories.db');
+    try {
+      const otherApi = new AdminApi(other).api;
+      writeFileSync(
+        file,
+        'this is not an SQLite database, but it is where one should be\n'.repeat(99),
+      );
+      const broken = await otherApi.get<{ advisories: Record<string, unknown> }>(
+        '/scanning',
+        as(adminCredentials),
+      );
+
+      const store = await openAdvisoryStore(`${file}.new`);
+      await importExpectedFixtures(store);
+      await store.close();
+      renameSync(`${file}.new`, file);
+      const mended = await otherApi.get<{ advisories: Record<string, unknown> }>(
+        '/scanning',
+        as(adminCredentials),
+      );
+
+      expect(broken.status).toBe(200);
+      expect(broken.body.advisories).toMatchObject({ version: 'unreadable', sources: [] });
+      expect(broken.body.advisories.error).toMatch(/^cannot be read: /);
+      expect(mended.body.advisories.error).toBeUndefined();
+      expect(mended.body.advisories.sources).toHaveLength(2);
+    } finally {
+      await other.close();
     }
   });
 });

@@ -91,7 +91,7 @@ export class ApiClient {
       body: request.form ? body : request.body,
       invalid: request.invalid === true || request.rawBody !== undefined,
     };
-    const checker = await this.checkerFor(path);
+    const checker = await contractCheckerFor(this.baseUrl, path);
     checker?.checkRequest(exchange);
 
     const headers: Record<string, string> = { ...request.headers, ...authorization(request) };
@@ -106,20 +106,28 @@ export class ApiClient {
   private urlOf(path: string): string {
     return path.startsWith('/auth/') ? this.baseUrl + path : `${this.baseUrl}/api/v1${path}`;
   }
+}
 
-  private async checkerFor(path: string): Promise<OpenApiChecker | undefined> {
-    if (path.startsWith('/auth/')) return (authChecker ??= new OpenApiChecker(authDocument));
-    if (path.split('?')[0] === documentPath) return undefined;
+/**
+ * The checker for one path of a server: the auth document for /auth/*, the server's own
+ * document for the rest of /api/v1 (whose paths are given below /api/v1), none for the
+ * document itself.
+ */
+export async function contractCheckerFor(
+  baseUrl: string,
+  path: string,
+): Promise<OpenApiChecker | undefined> {
+  if (path.startsWith('/auth/')) return (authChecker ??= new OpenApiChecker(authDocument));
+  if (path.split('?')[0] === documentPath) return undefined;
 
-    let checker = apiCheckers.get(this.baseUrl);
-    if (!checker) {
-      checker = fetchDocument(this.baseUrl).then((document) => new OpenApiChecker(document));
-      // A server that was not up yet must not poison later tries.
-      checker.catch(() => apiCheckers.delete(this.baseUrl));
-      apiCheckers.set(this.baseUrl, checker);
-    }
-    return checker;
+  let checker = apiCheckers.get(baseUrl);
+  if (!checker) {
+    checker = fetchDocument(baseUrl).then((document) => new OpenApiChecker(document));
+    // A server that was not up yet must not poison later tries.
+    checker.catch(() => apiCheckers.delete(baseUrl));
+    apiCheckers.set(baseUrl, checker);
   }
+  return checker;
 }
 
 async function fetchDocument(baseUrl: string): Promise<Record<string, unknown>> {
@@ -160,13 +168,16 @@ function authorization(request: ApiRequest): Record<string, string> {
 
 /** The answer, its body parsed when it is JSON (not JSON lines, which stay text). */
 async function answerOf(response: Response): Promise<Answer> {
-  const text = await response.text();
-  const contentType = response.headers.get('content-type');
+  return parsedAnswer(response.status, response.headers.get('content-type'), await response.text());
+}
+
+/** An answer as the checker takes it, from its status, content type and text. */
+export function parsedAnswer(status: number, contentType: string | null, text: string): Answer {
   const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const isJson = mediaType === 'application/json' || mediaType.endsWith('+json');
 
   return {
-    status: response.status,
+    status,
     contentType,
     body: isJson && text !== '' ? JSON.parse(text) : text,
   };

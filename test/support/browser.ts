@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { portalCallOf, undocumentedCalls, type PortalCall } from './portal-traffic.js';
 import { repoRoot } from './server.js';
 
 export const screenshots = path.join(repoRoot, 'build', 'screenshots');
@@ -75,6 +76,8 @@ export async function checkPage(
 /** Chromium and the page the tests drive. */
 export class PortalBrowser {
   private current: Page | undefined;
+  /** Every response any of its pages received, for `expectDocumentedApiOnly`. */
+  private readonly calls: Promise<PortalCall | undefined>[] = [];
 
   private constructor(readonly browser: Browser) {}
 
@@ -109,10 +112,25 @@ export class PortalBrowser {
       locale: 'en-US',
       colorScheme: 'light',
     });
+    context.on('response', (response) => {
+      this.calls.push(portalCallOf(response).catch(() => undefined));
+    });
     this.current = await context.newPage();
     this.current.setDefaultTimeout(15_000);
 
     return this.current;
+  }
+
+  /**
+   * Fails unless everything the pages asked of the Berth at `origin` so far was the app's own
+   * files or a documented API call, sent and answered as documented (portal-traffic.ts).
+   */
+  async expectDocumentedApiOnly(origin: string): Promise<void> {
+    const calls = (await Promise.all(this.calls)).filter((c) => c !== undefined);
+    const apiCalls = calls.filter((c) => c.url.pathname.startsWith('/api/v1/'));
+
+    expect(apiCalls.length, 'API calls recorded').toBeGreaterThan(0);
+    expect(await undocumentedCalls(calls, origin)).toEqual([]);
   }
 }
 

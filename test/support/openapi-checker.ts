@@ -55,7 +55,10 @@ export interface Exchange {
 export interface Answer {
   status: number;
   contentType: string | null;
-  /** Parsed JSON for JSON media types, the text otherwise ('' when empty). */
+  /**
+   * Parsed JSON for JSON media types, the text otherwise ('' when empty); undefined when the
+   * body was not seen (a browser dropped it), and then only the status and media type count.
+   */
   body: unknown;
 }
 
@@ -178,7 +181,7 @@ export class OpenApiChecker {
   ): void {
     const content = operation.spec.responses[key]?.content;
     if (!content) {
-      if (answer.body !== '')
+      if (answer.body !== '' && answer.body !== undefined)
         fail(exchange, `answered ${answer.status} with a body, documented as empty`);
       return;
     }
@@ -189,7 +192,7 @@ export class OpenApiChecker {
       fail(exchange, `answered ${answer.status} as "${mediaType}", documented as ${listed}`);
     }
     const pointer = `${operation.pointer}/responses/${escape(key)}/content/${escape(mediaType)}/schema`;
-    if (content[mediaType]?.schema)
+    if (content[mediaType]?.schema && answer.body !== undefined)
       this.validate(pointer, answer.body, exchange, `the ${answer.status} body`);
   }
 

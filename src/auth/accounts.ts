@@ -20,6 +20,7 @@ import {
 } from './permissions.js';
 import { isSystemAdmin, principalName, type Principal } from './principal.js';
 import { generateSecret, hashPassword, hashSecret, verifyPassword } from './secrets.js';
+import type { LoginGuard } from './login-guard.js';
 import { checkLabels, checkProjectName, checkRobotName, checkUserName } from './validation.js';
 
 /** Robots may read and write content, never change who may do what. */
@@ -109,6 +110,7 @@ export class AccountService {
     private readonly accounts: AccountStore,
     private readonly access: AccessControl,
     private readonly audit: AuditLog,
+    private readonly guard: LoginGuard,
     private readonly options: AccountOptions,
     /** Called after any change, so that caches of credentials and permissions start over. */
     private readonly onChange: () => void,
@@ -270,8 +272,16 @@ export class AccountService {
   async createUser(actor: Actor, input: UserInput): Promise<UserRecord> {
     this.requireSystem(actor, 'manage-users');
     checkUserName(input.username);
-    if (await this.accounts.getUser(input.username)) {
-      throw new AuthError('conflict', `user "${input.username}" already exists`);
+    // "Admin" beside "admin" would read as one person in the audit log and the portal.
+    const taken = await this.accounts.getUserIgnoringCase(input.username);
+    if (taken) {
+      const same = taken.username === input.username;
+      throw new AuthError(
+        'conflict',
+        same
+          ? `user "${input.username}" already exists`
+          : `user "${taken.username}" already exists; names differing only in case are one name`,
+      );
     }
 
     const user = await this.accounts.createUser({
@@ -331,10 +341,8 @@ export class AccountService {
         `"${username}" signs in through ${user.source}; its password is kept there`,
       );
     }
-    if (!isSystemAdmin(actor.principal)) {
-      const ok = await verifyPassword(user.passwordHash, currentPassword ?? '');
-      if (!ok) throw new AuthError('denied', 'the current password is wrong');
-    }
+    if (!isSystemAdmin(actor.principal))
+      await this.proveCurrentPassword(actor, user, currentPassword);
 
     await this.accounts.updateUser(username, {
       passwordHash: await hashPassword(password),
@@ -570,6 +578,34 @@ export class AccountService {
     if (expiresAt !== undefined) return expiresAt;
 
     return this.options.robotDefaultTtlMs > 0 ? Date.now() + this.options.robotDefaultTtlMs : null;
+  }
+
+  /**
+   * The current password is a password guess like a sign-in's: counted, slowed and locked by
+   * the same guard, and a wrong one audited, so a stolen session cannot test passwords at will.
+   */
+  private async proveCurrentPassword(
+    actor: Actor,
+    user: UserRecord,
+    currentPassword: string | undefined,
+  ): Promise<void> {
+    try {
+      await this.guard.attempt(
+        user.username,
+        async () =>
+          (await verifyPassword(user.passwordHash, currentPassword ?? '')) ? true : undefined,
+        () => new AuthError('denied', 'the current password is wrong'),
+      );
+    } catch (err) {
+      this.audit.record(actor.principal, {
+        action: 'user.password',
+        resource: user.username,
+        result: 'failure',
+        remoteAddr: actor.remoteAddr,
+        detail: { reason: (err as Error).message },
+      });
+      throw err;
+    }
   }
 
   private isSelf(actor: Actor, username: string): boolean {

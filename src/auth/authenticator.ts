@@ -8,6 +8,7 @@ import { anonymous, type Principal, type RobotPrincipal, type UserPrincipal } fr
 import type { Scope } from './scopes.js';
 import { secretMatches, verifyPassword } from './secrets.js';
 import type { SubjectKind, TokenClaims, TokenService } from './tokens.js';
+import { userNamePattern } from './validation.js';
 
 /** Robot login names start with this; no user name may. */
 export const robotPrefix = 'robot$';
@@ -188,23 +189,24 @@ export class Authenticator {
   }
 
   private async userLogin(username: string, password: string): Promise<UserPrincipal> {
-    await this.guard.beforeAttempt(username);
+    const wrong = () => new AuthError('unauthenticated', 'invalid username or password');
+    // No account can have such a name: refused without a record, which a flood of made-up
+    // names would otherwise grow.
+    if (!userNamePattern.test(username)) throw wrong();
 
-    const user = await this.accounts.getUser(username);
-    const principal = await this.checkPassword(username, user, password);
+    const principal = await this.guard.attempt(
+      username,
+      async () => {
+        const user = await this.accounts.getUser(username);
+        const proven = await this.checkPassword(username, user, password);
+        if (proven && user?.disabled)
+          throw new AuthError('unauthenticated', 'the account is disabled');
 
-    if (!principal) {
-      const locked = await this.guard.failed(username);
-      throw new AuthError(
-        locked ? 'locked' : 'unauthenticated',
-        locked
-          ? 'too many failed sign-ins; the account is locked for now'
-          : 'invalid username or password',
-      );
-    }
-    if (user?.disabled) throw new AuthError('unauthenticated', 'the account is disabled');
+        return proven;
+      },
+      wrong,
+    );
 
-    await this.guard.succeeded(username);
     await this.accounts.updateUser(principal.name, { lastLoginAt: Date.now() });
     return principal;
   }
@@ -280,6 +282,13 @@ export class Authenticator {
     }
 
     if (!existing) {
+      const caseTwin = await this.accounts.getUserIgnoringCase(identity.username);
+      if (caseTwin) {
+        throw new AuthError(
+          'denied',
+          `the name "${identity.username}" belongs to another account ("${caseTwin.username}"); ask an administrator`,
+        );
+      }
       await this.accounts.createUser({
         username: identity.username,
         email: identity.email ?? null,

@@ -134,6 +134,7 @@ export function createAuth(
     store,
     access,
     audit,
+    guard,
     { robotDefaultTtlMs: settings.robotDefaultExpiry },
     () => {
       access.invalidate();

@@ -419,6 +419,17 @@ export class AccountStore {
     return row && toUser(row);
   }
 
+  /** The account whose name equals `username` but for case: ASCII only, as names are. */
+  async getUserIgnoringCase(username: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where(sql`lower(username)`, '=', username.toLowerCase())
+      .executeTakeFirst();
+
+    return row && toUser(row);
+  }
+
   async listUsers(options: {
     search?: string;
     offset: number;
@@ -618,6 +629,15 @@ export class AccountStore {
 
   async clearLoginFailures(account: string): Promise<void> {
     await this.db.deleteFrom('login_failures').where('account', '=', account).execute();
+  }
+
+  /** Deletes failures first counted before `before` that hold no lock at `now`. */
+  async pruneLoginFailures(before: number, now: number): Promise<void> {
+    await this.db
+      .deleteFrom('login_failures')
+      .where('first_failed_at', '<', before)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .execute();
   }
 
   // Audit log

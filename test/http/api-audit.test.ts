@@ -292,6 +292,7 @@ describe('failed sign-ins', () => {
     const whileLocked = await timed(victim);
 
     expect(attempts.map((a) => a.status)).toEqual([401, 401, 401, 429]);
+    expect(Number(attempts[3]!.retry)).toBeGreaterThan(0);
     expect(attempts[2]!.ms).toBeGreaterThanOrEqual(240);
     expect(attempts[3]!.ms).toBeGreaterThanOrEqual(490);
     expect(whileLocked.status).toBe(429);
@@ -304,5 +305,48 @@ describe('failed sign-ins', () => {
       (e) => e.result,
     );
     expect(results.slice(0, 3)).toEqual(['success', 'denied', 'denied']);
+  });
+  it('counts guesses sent in parallel one by one: the right password after them is refused', async () => {
+    const target = await admin.createUser('parallel-target');
+    const wrong = { username: target.username, password: 'guessed-password' };
+
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, async () => (await api.get('/whoami', { basic: wrong })).status),
+    );
+    const right = await api.get('/whoami', { basic: target });
+
+    expect(statuses.filter((s) => s === 401)).toHaveLength(lockout.attempts - 1);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(12 - (lockout.attempts - 1));
+    expect(right.status).toBe(429);
+  });
+
+  it('counts wrong current passwords in a password change, and audits them', async () => {
+    const owner = await admin.createUser('changer');
+    const change = (currentPassword: string) =>
+      api.put('/users/changer/password', {
+        basic: owner,
+        body: { password: 'a-brand-new-password', currentPassword },
+      });
+
+    const statuses = [];
+    for (let i = 0; i < lockout.attempts; i++) statuses.push((await change('not-it')).status);
+    const withTheRightOne = await change(owner.password);
+
+    expect(statuses).toEqual([403, 403, 403, 429]);
+    expect(withTheRightOne.status).toBe(429);
+    const events = await auditEvents(api, { action: 'user.password', actor: 'changer' });
+    expect(events.map((e) => e.result)).toContain('failure');
+  });
+
+  it('refuses names no account can have without keeping anything for them', async () => {
+    const made_up = { username: `n-${'x'.repeat(3000)}`, password: 'whatever' };
+
+    const res = await api.get('/whoami', { basic: made_up, invalid: true });
+    const failures = await server().berth.registry.meta.accounts.getLoginFailure(
+      made_up.username.toLowerCase(),
+    );
+
+    expect(res.status).toBe(401);
+    expect(failures).toBeUndefined();
   });
 });

@@ -61,6 +61,19 @@ describe('creating a user', () => {
     expect((await api.post('/users', { basic: adminCredentials, body })).status).toBe(409);
   });
 
+  it('refuses a username differing from a taken one only in case with 409', async () => {
+    await admin.createUser('twin');
+    const body = { username: 'Twin', password: 'another-password' };
+
+    const res = await api.post<{ errors: { message: string }[] }>('/users', {
+      basic: adminCredentials,
+      body,
+    });
+
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0]?.message).toContain('"twin" already exists');
+  });
+
   it.each([
     ['a username with a space', { username: 'a b', password: 'long-enough-1' }],
     ['a username starting with "robot$"', { username: 'robot$x', password: 'long-enough-1' }],

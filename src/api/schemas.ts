@@ -6,6 +6,7 @@ import {
   passwordMaxLength,
   passwordMinLength,
   projectNamePattern,
+  repositoryPatternPattern,
   robotNamePattern,
   userNamePattern,
 } from '../auth/index.js';
@@ -154,7 +155,15 @@ export const grant = z.strictObject({
   project: z
     .union([z.literal('*'), projectName])
     .describe('a project name, or "*" for every project'),
-  repositories: z.array(z.string().min(1).max(256)).max(100).optional(),
+  repositories: z
+    .array(
+      z
+        .string()
+        .max(256)
+        .regex(repositoryPatternPattern, '"/"-separated segments with "*" within one, or "**"'),
+    )
+    .max(100)
+    .optional(),
   actions: z.array(z.enum(robotActionList)).min(1),
 });
 

@@ -3,6 +3,7 @@ import {
   AuthError,
   OAuthError,
   parseAuthorization,
+  formatScope,
   parseScopes,
   type Auth,
   type Principal,
@@ -19,6 +20,14 @@ export interface TokenResponse {
 }
 
 const maxFormBytes = 64 * 1024;
+
+/**
+ * A token travels back in an Authorization header, and Node refuses headers over 16 KiB with
+ * 431: a token asked for more than this would be issued and then never accepted. Real clients
+ * ask for a handful of scopes (a push with mounts: one per source repository).
+ */
+const maxScopes = 64;
+const maxScopeChars = 8 * 1024;
 
 /**
  * The registry token endpoint (Docker token authentication spec): GET with Basic credentials or
@@ -110,6 +119,8 @@ async function issue(
   requested: Scope[],
   offline: boolean,
 ): Promise<TokenResponse> {
+  checkScopeBudget(requested);
+
   const registryScopes = requested.filter((s) => s.type !== 'berth');
   const granted = await auth.gate.grant(principal, registryScopes);
   const api = requested.find((s) => s.type === 'berth' && s.name === 'api');
@@ -125,13 +136,24 @@ async function issue(
     access_token: access.token,
     expires_in: access.expiresIn,
     issued_at: access.issuedAt,
-    scope: granted.map((s) => `${s.type}:${s.name}:${s.actions.join(',')}`).join(' '),
+    scope: granted.map(formatScope).join(' '),
   };
   if (offline && kind !== 'anonymous') {
     response.refresh_token = (await auth.tokens.issueRefresh(account)).token;
   }
 
   return response;
+}
+
+function checkScopeBudget(requested: Scope[]): void {
+  const chars = requested.reduce((sum, scope) => sum + formatScope(scope).length + 1, 0);
+  if (requested.length > maxScopes || chars > maxScopeChars) {
+    throw oauthError(
+      400,
+      'invalid_scope',
+      `a token carries at most ${maxScopes} scopes and ${maxScopeChars} characters of them; ask for fewer`,
+    );
+  }
 }
 
 function answer(reply: FastifyReply, body: TokenResponse): FastifyReply {

@@ -21,7 +21,13 @@ import {
 import { isSystemAdmin, principalName, type Principal } from './principal.js';
 import { generateSecret, hashPassword, hashSecret, verifyPassword } from './secrets.js';
 import type { LoginGuard } from './login-guard.js';
-import { checkLabels, checkProjectName, checkRobotName, checkUserName } from './validation.js';
+import {
+  checkLabels,
+  checkProjectName,
+  checkRepositoryPattern,
+  checkRobotName,
+  checkUserName,
+} from './validation.js';
 
 /** Robots may read and write content, never change who may do what. */
 export const robotActions: readonly ProjectAction[] = [
@@ -561,11 +567,7 @@ export class AccountService {
       }
       if ((grant.actions ?? []).length === 0)
         throw new AuthError('invalid', 'a grant needs at least one action');
-      for (const pattern of grant.repositories ?? []) {
-        if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > 256) {
-          throw new AuthError('invalid', 'repository patterns are 1 to 256 characters');
-        }
-      }
+      for (const pattern of grant.repositories ?? []) checkRepositoryPattern(pattern);
 
       const clean: RobotGrant = { project: target, actions: [...new Set(grant.actions)] };
       if (grant.repositories?.length) clean.repositories = grant.repositories;

@@ -33,7 +33,7 @@ export { AuthError, isAuthError, OAuthError, type AuthErrorKind } from './errors
 export * from './permissions.js';
 export { anonymous, isSystemAdmin, principalName, type Principal } from './principal.js';
 export { projectOf, RegistryGate, type RegistryNeed } from './registry-gate.js';
-export { parseScopes, type Scope } from './scopes.js';
+export { formatScope, parseScopes, type Scope } from './scopes.js';
 export { TokenService } from './tokens.js';
 export { QuotaService, type QuotaDescription } from './quotas.js';
 export { passwordMaxLength, passwordMinLength } from './secrets.js';
@@ -42,6 +42,7 @@ export {
   maxLabels,
   maxLabelValue,
   projectNamePattern,
+  repositoryPatternPattern,
   robotNamePattern,
   userNamePattern,
 } from './validation.js';

@@ -11,6 +11,14 @@ export const projectNamePattern = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 export const userNamePattern = /^[A-Za-z0-9](?:[A-Za-z0-9._@-]{0,126}[A-Za-z0-9])?$/;
 export const robotNamePattern = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
 export const labelKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+/**
+ * A robot grant's repository pattern, below its project: path segments of the characters of
+ * repository names, where `*` stands within a segment and a whole segment `**` across segments
+ * (see globMatches in access.ts). `.` and `..` segments, empty segments and `***` match no
+ * repository a client can name, so they are refused rather than kept as dead grants.
+ */
+const patternSegment = String.raw`(?:\*\*|(?!\.\.?(?:/|$))(?:[a-z0-9._-]|\*(?!\*))+)`;
+export const repositoryPatternPattern = new RegExp(`^${patternSegment}(?:/${patternSegment})*$`);
 export const maxLabels = 64;
 export const maxLabelValue = 256;
 
@@ -37,6 +45,17 @@ export function checkRobotName(name: string): void {
     throw new AuthError(
       'invalid',
       'a robot name is 1 to 64 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+    );
+  }
+}
+
+export function checkRepositoryPattern(pattern: unknown): void {
+  const ok =
+    typeof pattern === 'string' && pattern.length <= 256 && repositoryPatternPattern.test(pattern);
+  if (!ok) {
+    throw new AuthError(
+      'invalid',
+      'a repository pattern is 1 to 256 characters: "/"-separated segments of lowercase letters, digits, ".", "_", "-" and "*", or "**" alone',
     );
   }
 }

@@ -189,7 +189,11 @@ describe('names and grants', () => {
       { name: 'boss', grants: [{ project: 'apps', actions: ['manage-members'] }] },
     ],
     ['a grant without actions', { name: 'idle', grants: [{ project: 'apps', actions: [] }] }],
-  ])('refuses %s with 400', async (_case, body) => {
+    ...['../**', '***', 'web//x', '/web', 'web/', 'Web', './web', 'web/..'].map((pattern) => [
+      `the repository pattern "${pattern}"`,
+      { name: 'odd', grants: [{ project: 'apps', repositories: [pattern], actions: ['pull'] }] },
+    ]),
+  ] as [string, Record<string, unknown>][])('refuses %s with 400', async (_case, body) => {
     const res = await api.post('/projects/apps/robots', {
       basic: adminCredentials,
       body,
@@ -209,6 +213,17 @@ describe('names and grants', () => {
       201,
     );
     expect(await pulls(login, 'apps/base')).toBe(false);
+  });
+
+  it('accepts patterns with "*" within segments and "**" across them', async () => {
+    const repositories = ['**', 'web/*', '*-svc/**', 'team.a/x_*/b'];
+
+    const res = await create('/projects/apps/robots', {
+      name: 'globs',
+      grants: [{ project: 'apps', repositories, actions: ['pull'] }],
+    });
+
+    expect(res.status).toBe(201);
   });
 });
 

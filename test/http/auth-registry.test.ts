@@ -196,6 +196,19 @@ describe('the token endpoint', () => {
     expect(accessOf(body.token)).toEqual([{ type: 'registry', name: 'catalog', actions: ['*'] }]);
   });
 
+  it('refuses more scopes than a token header can carry with 400 invalid_scope', async () => {
+    const many = Array.from({ length: 65 }, (_, i) => `repository:dev/app-${i}:pull`);
+    const long = Array.from({ length: 9 }, (_, i) => `repository:dev/${'a/'.repeat(490)}${i}:pull`);
+
+    for (const scope of [many, long]) {
+      // POST: the long names would not fit in a request line either.
+      const { status, body } = await postToken({ grant_type: 'password', ...dev, scope });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ error: 'invalid_scope' });
+    }
+    expect((await tokenFor(dev, many.slice(0, 64))).status).toBe(200);
+  });
+
   it('issues anonymous tokens that pull public projects and nothing else', async () => {
     const { status, body } = await tokenFor(undefined, [
       'repository:pub/base:pull,push',

@@ -75,6 +75,10 @@ export class QuotaService implements QuotaGuard {
     };
   }
 
+  async counts(repository: string, kind: 'blob' | 'manifest', digest: string): Promise<boolean> {
+    return this.store.projectCounts(projectOf(repository), kind, digest);
+  }
+
   added(repository: string): void {
     void this.checkWarning(projectOf(repository)).catch((err: unknown) =>
       this.logger.error({ err, repository }, 'failed to check the quota warning threshold'),

@@ -311,6 +311,28 @@ export class AccountStore {
     return Number(blobs.rows[0]?.total ?? 0) + Number(manifests.rows[0]?.total ?? 0);
   }
 
+  /** Whether `digest` is already part of `project`'s usage, so storing it again adds nothing. */
+  async projectCounts(
+    project: string,
+    kind: 'blob' | 'manifest',
+    digest: string,
+  ): Promise<boolean> {
+    const found =
+      kind === 'blob'
+        ? await sql<{ one: number }>`
+            SELECT 1 AS one FROM repository_blobs rb
+            JOIN repositories r ON r.id = rb.repository_id
+            WHERE rb.digest = ${digest} AND rb.released_at IS NULL AND ${inProject(project)}
+            LIMIT 1`.execute(this.db)
+        : await sql<{ one: number }>`
+            SELECT 1 AS one FROM manifests m
+            JOIN repositories r ON r.id = m.repository_id
+            WHERE m.digest = ${digest} AND ${inProject(project)}
+            LIMIT 1`.execute(this.db);
+
+    return found.rows.length > 0;
+  }
+
   // Members
 
   async listMembers(projectId: number): Promise<MemberRecord[]> {

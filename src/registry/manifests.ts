@@ -112,8 +112,7 @@ export class ManifestService {
     const manifest = parseManifest(body, contentType);
     const repositoryId = await this.meta.ensureRepository(repository);
     await this.assertReferencesExist(repositoryId, manifest);
-    const allowance = await this.quota.remaining(repository);
-    if (body.length > allowance) throw quotaExceeded(repository, allowance);
+    await this.checkQuota(repository, digest, body.length);
 
     await this.store.writeAll(digest, body);
     const record = toRecord(digest, body.length, manifest);
@@ -162,6 +161,14 @@ export class ManifestService {
    * repository (v1.1 "Pushing Manifests"); foreign and non-distributable layers live elsewhere.
    * The subject need not exist: referrers may be pushed before what they refer to.
    */
+  /** Refuses a manifest the project's quota has no room for, unless it already counts there. */
+  private async checkQuota(repository: string, digest: string, size: number): Promise<void> {
+    const allowance = await this.quota.remaining(repository);
+    if (size <= allowance || (await this.quota.counts(repository, 'manifest', digest))) return;
+
+    throw quotaExceeded(repository, allowance);
+  }
+
   private async assertReferencesExist(
     repositoryId: number,
     manifest: ParsedManifest,

@@ -10,6 +10,12 @@ export interface QuotaGuard {
    * running side by side cannot each take what is left; undefined when there is no limit.
    */
   hold(repository: string): Promise<QuotaHold | undefined>;
+  /**
+   * Whether `digest` already counts towards the limit of `repository`'s project: a re-tag, a
+   * second repository's copy of a manifest, or a mount within the project adds no bytes, and
+   * is allowed even when the project is at its limit.
+   */
+  counts(repository: string, kind: 'blob' | 'manifest', digest: string): Promise<boolean>;
   /** Called after content was added, so that crossing a warning threshold can be reported. */
   added(repository: string): void;
 }
@@ -30,5 +36,6 @@ export interface QuotaHold {
 export const noQuota: QuotaGuard = {
   remaining: async () => Number.POSITIVE_INFINITY,
   hold: async () => undefined,
+  counts: async () => false,
   added: () => undefined,
 };

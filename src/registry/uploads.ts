@@ -205,7 +205,8 @@ export class UploadService {
       if (size === undefined || !(await this.store.stat(digest))) continue;
 
       const allowance = await this.options.quota.remaining(repository);
-      if (size > allowance) throw quotaExceeded(repository, allowance);
+      if (size > allowance && !(await this.options.quota.counts(repository, 'blob', digest)))
+        throw quotaExceeded(repository, allowance);
       await this.meta.linkBlob(repositoryId, digest, size);
       this.options.quota.added(repository);
       return digest;

@@ -324,6 +324,43 @@ describe('pushes over the limit', () => {
   });
 });
 
+describe('content the project already holds', () => {
+  const project = 'brim';
+  let img: ReturnType<typeof image>;
+  let used: number;
+
+  beforeAll(async () => {
+    await admin.createProject(project);
+    img = image([randomBlob(2000)]);
+    await push(`${project}/app`, 'v1', img);
+    used = await usage(project);
+    await setQuota(project, used);
+  });
+
+  it('may be tagged again at the limit: a re-tag adds no bytes', async () => {
+    expect((await putManifest(`${project}/app`, 'stable', img.manifest)).status).toBe(201);
+
+    expect(await usage(project)).toBe(used);
+  });
+
+  it('may be mounted and its manifest pushed into another repository of the project', async () => {
+    for (const blob of [img.config, ...img.layers]) {
+      const res = await registry.fetch(
+        `${project}/copy/blobs/uploads/?mount=${sha256(blob)}&from=${project}/app`,
+        { method: 'POST' },
+      );
+      expect(res.status).toBe(201);
+    }
+
+    expect((await putManifest(`${project}/copy`, 'v1', img.manifest)).status).toBe(201);
+    expect(await usage(project)).toBe(used);
+  });
+
+  it('still refuses new bytes at the limit', async () => {
+    await expectQuotaDenied(await postBlob(`${project}/app`, randomBlob(10)));
+  });
+});
+
 describe('uploads running side by side', () => {
   it('cannot each take what is left', async () => {
     await admin.createProject('race');

@@ -71,9 +71,7 @@ export async function startBerth(
     path: paths.databasePath,
   });
 
-  const auth = config.auth.enabled
-    ? await startAuth(config, meta, logger, secrets.adminPassword)
-    : undefined;
+  const auth = config.auth.enabled ? await startAuth(config, meta, logger) : undefined;
 
   const registry = new Registry(meta, store, {
     uploadExpiryMs: config.uploads.expiry,
@@ -116,6 +114,7 @@ export async function startBerth(
   const { host, port } = listenAddress(config);
   // Fastify logs each bound address itself; keep its line static, the address is in ours below.
   await server.listen({ host, port, listenTextResolver: () => 'http server bound' });
+  if (auth) await bootstrapAdmin(auth, logger, secrets.adminPassword);
   registry.start();
   auth?.start();
   scans?.start();
@@ -146,17 +145,8 @@ export async function startBerth(
   };
 }
 
-/**
- * Accounts and tokens. On first start with no accounts, creates `admin` with the password from
- * BERTH_ADMIN_PASSWORD, or a generated one shown once on stderr: never through the log, which
- * may be shipped elsewhere.
- */
-async function startAuth(
-  config: Config,
-  meta: MetadataStore,
-  logger: Logger,
-  adminPassword: string | undefined,
-): Promise<Auth> {
+/** Accounts, identity sources and token keys. */
+async function startAuth(config: Config, meta: MetadataStore, logger: Logger): Promise<Auth> {
   const sources = passwordSources(config, logger);
   const oidc = oidcSettings(config);
   const auth = createAuth(meta, config.auth, config.audit, logger, sources, oidc);
@@ -166,17 +156,30 @@ async function startAuth(
       'identity sources enabled',
     );
   }
-  const generated = await auth.accounts.bootstrapAdmin(adminPassword);
-  if (generated) {
-    process.stderr.write(
-      `\nCreated the first account: admin / ${generated}\n` +
-        'This password is shown only once. Sign in and change it (berth user set-password admin).\n\n',
-    );
-    logger.warn({ user: 'admin' }, 'created the admin account with a generated password');
-  }
 
   await auth.keys.signingKey();
   return auth;
+}
+
+/**
+ * On first start with no accounts, creates `admin` with the password from BERTH_ADMIN_PASSWORD,
+ * or a generated one shown once on stderr: never through the log, which may be shipped
+ * elsewhere. Called once the server listens, so that a start that fails (the port is taken)
+ * does not spend the one showing of a generated password.
+ */
+async function bootstrapAdmin(
+  auth: Auth,
+  logger: Logger,
+  adminPassword: string | undefined,
+): Promise<void> {
+  const generated = await auth.accounts.bootstrapAdmin(adminPassword);
+  if (!generated) return;
+
+  process.stderr.write(
+    `\nCreated the first account: admin / ${generated}\n` +
+      'This password is shown only once. Sign in and change it (berth user set-password admin).\n\n',
+  );
+  logger.warn({ user: 'admin' }, 'created the admin account with a generated password');
 }
 
 /** Directories that check passwords; the schema made sure an enabled one is complete. */

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/api-client.js';
 import { spawnServer, tempDir, testAdminPassword, type ServerProcess } from '../support/server.js';
@@ -16,11 +17,15 @@ describe('the first account', () => {
     }
   });
 
-  async function serve(data: string, adminPassword: string): Promise<ServerProcess> {
-    const server = await spawnServer(
-      ['--data', data, '--listen', '127.0.0.1:0', '--log-level', 'debug'],
-      { BERTH_AUTH_ENABLED: 'true', BERTH_ADMIN_PASSWORD: adminPassword },
-    );
+  async function serve(
+    data: string,
+    adminPassword: string,
+    listen = '127.0.0.1:0',
+  ): Promise<ServerProcess> {
+    const server = await spawnServer(['--data', data, '--listen', listen, '--log-level', 'debug'], {
+      BERTH_AUTH_ENABLED: 'true',
+      BERTH_ADMIN_PASSWORD: adminPassword,
+    });
     servers.push(server);
     return server;
   }
@@ -58,6 +63,22 @@ describe('the first account', () => {
       basic: { username: 'admin', password },
     });
     expect(still.status).toBe(200);
+  });
+
+  it('keeps the generated password for a start that fails to listen', async () => {
+    const data = tempDir();
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+
+    await expect(serve(data, '', `127.0.0.1:${port}`)).rejects.toThrow(/exited/);
+    taken.close();
+
+    const next = await serve(data, '');
+    const shown = next.logs.map((line) => announcement.exec(line)?.[1]).filter(Boolean);
+    expect(shown).toHaveLength(1);
+    const basic = { username: 'admin', password: shown[0]! };
+    expect((await new ApiClient(next.url).get('/whoami', { basic })).status).toBe(200);
   });
 
   it('takes BERTH_ADMIN_PASSWORD when set, and only on the first start', async () => {

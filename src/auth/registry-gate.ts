@@ -113,8 +113,10 @@ export class RegistryGate {
           headers: { 'retry-after': String(err.retryAfter ?? 60) },
         });
       }
+      // The scope goes along so that a client whose token expired asks for the right new one.
       const bearer = /^bearer /i.test(request.authorization ?? '');
-      throw this.challenge(request, undefined, err.message, bearer ? 'invalid_token' : undefined);
+      const scope = request.need.kind === 'signed-in' ? undefined : scopeFor(request.need);
+      throw this.challenge(request, scope, err.message, bearer ? 'invalid_token' : undefined);
     }
   }
 

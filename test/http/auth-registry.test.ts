@@ -309,6 +309,8 @@ describe('hostile bearer tokens', () => {
     const res = await pullWith(token);
     expect(res.status).toBe(401);
     expect(challenge(res).error).toBe('invalid_token');
+    // The scope tells the client which new token to ask for (an expired one, mostly).
+    expect(challenge(res).scope).toBe('repository:dev/app:pull');
   }
 
   it('rejects garbage, empty segments and oversized tokens', async () => {

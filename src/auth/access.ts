@@ -93,21 +93,28 @@ export class AccessControl {
     return action === 'list-projects' || action === 'list-catalog';
   }
 
-  /** Project ids where the principal holds any role (admins: all, handled by callers). */
-  async memberProjectIds(principal: Principal): Promise<number[]> {
+  /**
+   * Ids of the projects where the principal may do `action` in the whole project, besides the
+   * public ones; 'all' for a robot granted it in every project (admins: handled by callers).
+   * Every role holds read-project and pull, so a user's are the projects where they have a role.
+   * A robot grant narrowed to repository patterns gives no project-wide action, so it does not
+   * count: listing such a project would promise a GET /projects/P that answers 404.
+   */
+  async projectIdsWith(principal: Principal, action: ProjectAction): Promise<number[] | 'all'> {
     if (principal.kind === 'user') {
       return [...(await this.membershipsOf(principal.name, principal.groups)).keys()];
     }
-    if (principal.kind === 'robot') {
-      const ids: number[] = [];
-      for (const grant of principal.grants) {
-        const project = grant.project === '*' ? undefined : await this.project(grant.project);
-        if (project) ids.push(project.id);
-      }
-      return ids;
-    }
+    if (principal.kind !== 'robot') return [];
 
-    return [];
+    const ids: number[] = [];
+    for (const grant of principal.grants) {
+      if (grant.repositories?.length || !grant.actions.includes(action)) continue;
+      if (grant.project === '*') return 'all';
+
+      const project = await this.project(grant.project);
+      if (project) ids.push(project.id);
+    }
+    return ids;
   }
 
   /** Forget cached projects and memberships after a change on this node. */

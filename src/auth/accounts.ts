@@ -173,18 +173,24 @@ export class AccountService {
     return (await this.accounts.getProject(name)) as ProjectRecord;
   }
 
+  /**
+   * The projects the actor may read (`read-project`), or those where it may do `action`, which
+   * the registry's catalog uses with `pull`.
+   */
   async listProjects(
     actor: Actor,
-    options: Page & { search?: string },
+    options: Page & { search?: string; action?: ProjectAction },
   ): Promise<Listing<ProjectRecord>> {
-    const visibleTo = isSystemAdmin(actor.principal)
-      ? undefined
-      : await this.access.memberProjectIds(actor.principal);
+    const { action = 'read-project', ...page } = options;
+    const ids = isSystemAdmin(actor.principal)
+      ? 'all'
+      : await this.access.projectIdsWith(actor.principal, action);
+    const visibleTo = ids === 'all' ? undefined : ids;
     const anonymousHidden =
       actor.principal.kind === 'anonymous' && !this.access.options.anonymousPull;
     if (anonymousHidden) return { items: [], total: 0 };
 
-    return this.accounts.listProjects({ ...options, visibleTo });
+    return this.accounts.listProjects({ ...page, visibleTo });
   }
 
   async updateProject(actor: Actor, name: string, update: ProjectUpdate): Promise<ProjectRecord> {

@@ -116,7 +116,7 @@ function visitorFor(auth: Auth, principal: Principal): Visitor {
       if (isSystemAdmin(principal)) return undefined;
       const { items } = await auth.accounts.listProjects(
         { principal },
-        { offset: 0, limit: 100_000 },
+        { offset: 0, limit: 100_000, action: 'pull' },
       );
       const names: string[] = [];
       for (const project of items) {

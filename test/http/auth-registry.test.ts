@@ -509,6 +509,37 @@ describe('robot accounts', () => {
     expect((await new RegistryAs(server(), mirror).pushImage('dev/app', 'x')).status).toBe(403);
   });
 
+  it('sees in the catalog and the project list what its grants cover project-wide', async () => {
+    const catalogOf = async (login: Credentials) => {
+      const res = await new RegistryAs(server(), login).fetch('_catalog');
+      return ((await res.json()) as { repositories: string[] }).repositories;
+    };
+    const projectsOf = async (login: Credentials) => {
+      const res = await admin.api.get<{ items: { name: string }[] }>('/projects', { basic: login });
+      return res.body.items.map((p) => p.name);
+    };
+    const readsDev = async (login: Credentials) =>
+      (await admin.api.get('/projects/dev', { basic: login })).status;
+    const everywhere = await admin.createRobot('everywhere', [{ project: '*', actions: ['pull'] }]);
+    const reader = await admin.createRobot('reader', [
+      { project: 'dev', actions: ['pull', 'read-project'] },
+    ]);
+    const puller = await admin.createRobot('puller', [{ project: 'dev', actions: ['pull'] }]);
+    const narrowed = await admin.createRobot('narrowed', [
+      { project: 'dev', repositories: ['app'], actions: ['pull', 'read-project'] },
+    ]);
+
+    expect(await catalogOf(everywhere)).toEqual(expect.arrayContaining(['dev/app', 'prod/app']));
+    expect(await catalogOf(puller)).toContain('dev/app');
+    expect(await catalogOf(puller)).not.toContain('prod/app');
+    expect(await projectsOf(reader)).toContain('dev');
+    expect(await readsDev(reader)).toBe(200);
+    expect(await projectsOf(puller)).not.toContain('dev');
+    expect(await readsDev(puller), 'may pull there, so it may know the project exists').toBe(403);
+    expect(await projectsOf(narrowed)).not.toContain('dev');
+    expect(await readsDev(narrowed)).toBe(404);
+  });
+
   it('is refused once expired, disabled or with a rotated secret', async () => {
     const soon = new Date(Date.now() + 1500).toISOString();
     const expiring = await admin.createRobot('short', [{ project: 'dev', actions: ['pull'] }], {

@@ -14,8 +14,7 @@ import { userCommand } from './users.js';
 export function buildProgram(): Command {
   const program = new Command('berth')
     .description('Berth: a container registry and image-management platform')
-    .version(packageVersion(), '-v, --version')
-    .showHelpAfterError();
+    .version(packageVersion(), '-v, --version');
 
   program
     .command('serve')
@@ -57,7 +56,38 @@ export function buildProgram(): Command {
   program.addCommand(robotCommand());
   program.addCommand(userCommand());
 
+  oneLineUsageErrors(program);
   return program;
+}
+
+/**
+ * Commander's own complaints about a command line (an unknown option or command, a missing
+ * argument) read like every other error: `berth: …` on one line, pointing at the command's
+ * help rather than printing it. Commands added with addCommand() inherit no output settings, so
+ * each command of the tree gets its own.
+ */
+function oneLineUsageErrors(command: Command): void {
+  command.configureOutput({
+    outputError: (text, write) => write(`berth: ${usageError(text)}; see ${helpFor(command)}\n`),
+  });
+  for (const sub of command.commands) oneLineUsageErrors(sub);
+}
+
+/** Commander's "error: unknown command 'lst'" and its "(Did you mean list?)" line, as one line. */
+function usageError(text: string): string {
+  return text
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\(Did you mean/g, ' (did you mean')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
+}
+
+function helpFor(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+
+  return `${names.join(' ')} --help`;
 }
 
 function packageVersion(): string {
@@ -69,7 +99,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    // A command's own exit code for a bad command line; commander printed why already.
+    // A command's own exit code for a bad command line (1, 2 for scan); commander printed why.
     if (!(err instanceof CommanderError)) throw err;
     process.exitCode = err.exitCode;
   }

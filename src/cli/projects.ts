@@ -2,17 +2,21 @@ import { Command } from 'commander';
 import {
   apiPath,
   CliError,
+  loginHint,
   openSession,
   type ApiClient,
+  type Member,
   type Page,
   type Project,
   type Quota,
+  type Whoami,
 } from './client/index.js';
+import { rolePermissions, strongestRole } from '../auth/permissions.js';
 import { parseSize } from '../config/units.js';
 import { confirm, interactive } from './input.js';
 import { memberCommand } from './members.js';
 import { bytes, day, minute, printFields, printJson, printTable, say } from './output.js';
-import { collect, nextPageHint, positiveInteger, remote, run, type RemoteFlags } from './remote.js';
+import { collect, nextPageHint, paged, remote, run, type RemoteFlags } from './remote.js';
 
 interface ListFlags extends RemoteFlags {
   search?: string;
@@ -33,12 +37,10 @@ interface ProjectFlags extends RemoteFlags {
 export function projectCommand(): Command {
   const project = new Command('project').description('manage projects and their members');
 
-  remote(project.command('list'))
+  const list = remote(project.command('list'))
     .description('list the projects you can see')
-    .option('--search <text>', 'only projects whose name contains the text')
-    .option('--page <n>', 'page to show', positiveInteger, 1)
-    .option('--page-size <n>', 'projects per page (at most 100)', positiveInteger, 50)
-    .action(run(listProjects));
+    .option('--search <text>', 'only projects whose name contains the text');
+  paged(list, 'projects').action(run(listProjects));
   remote(project.command('create'))
     .argument('<name>', 'project name: lowercase letters, digits and . _ -')
     .description('create a project; you become its project admin')
@@ -190,7 +192,9 @@ async function putQuota(
 }
 
 async function deleteProject(name: string, flags: RemoteFlags & { yes?: boolean }): Promise<void> {
+  const { api } = await openSession(flags);
   if (!flags.yes) {
+    await expectDeletable(api, name);
     if (!interactive()) {
       throw new CliError(`deleting project ${name} deletes all its images; add --yes to confirm`);
     }
@@ -198,10 +202,37 @@ async function deleteProject(name: string, flags: RemoteFlags & { yes?: boolean 
       throw new CliError('nothing deleted');
     }
   }
-  const { api } = await openSession(flags);
   await api.delete(apiPath`/projects/${name}`);
 
   say(`deleted project ${name}`);
+}
+
+/**
+ * Before asking "are you sure?": a project that is missing, or that the caller may not delete,
+ * is reported at once, in the server's words where it has them. The caller's role comes from
+ * the project's members and the server's own permission matrix; the DELETE is still the
+ * server's to refuse.
+ */
+async function expectDeletable(api: ApiClient, name: string): Promise<void> {
+  await api.get<Project>(apiPath`/projects/${name}`);
+  const me = await api.get<Whoami>('/whoami');
+  if (me.admin) return;
+  if (me.kind === 'anonymous') throw new CliError(loginHint);
+
+  // Limited guests may not read the members, and they may not delete either.
+  const members = await api
+    .get<Member[]>(apiPath`/projects/${name}/members`)
+    .catch((err: unknown) => {
+      if (err instanceof CliError) return [];
+      throw err;
+    });
+  const mine = members.filter((m) =>
+    m.kind === 'user' ? me.kind === 'user' && m.name === me.name : me.groups.includes(m.name),
+  );
+  const role = strongestRole(mine.map((m) => m.role));
+  if (role && rolePermissions[role].has('delete-project')) return;
+
+  throw new CliError(`delete-project is not allowed in project "${name}"`);
 }
 
 /** The project and, when the caller may read it, its quota and usage. */

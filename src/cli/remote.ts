@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { pageQuery } from '../api/schemas.js';
 import { CliError } from './client/index.js';
 
 /** Options every command that talks to a server takes. */
@@ -36,13 +37,56 @@ export function run<A extends unknown[]>(
   };
 }
 
-/** Commander parser for --page and --page-size. */
-export function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1)
-    throw new InvalidArgumentError('expected a whole number of at least 1');
+/**
+ * The API's bounds for a listing page (src/api/schemas.ts, published in its OpenAPI document):
+ * the CLI refuses what the server would, with the option's name rather than the query's.
+ */
+const pageBounds = {
+  page: bounds(pageQuery.shape.page.unwrap()),
+  pageSize: bounds(pageQuery.shape.pageSize.unwrap()),
+};
 
-  return number;
+interface Bounds {
+  min: number;
+  max: number;
+}
+
+function bounds(schema: { minValue: number | null; maxValue: number | null }): Bounds {
+  return { min: schema.minValue ?? 1, max: schema.maxValue ?? Number.MAX_SAFE_INTEGER };
+}
+
+/** Adds --page and --page-size to a listing of `things`, 50 to a page unless told otherwise. */
+export function paged(command: Command, things: string): Command {
+  const { page, pageSize } = pageBounds;
+
+  return command
+    .option('--page <n>', 'page to show', wholeNumber(command, '--page', page), 1)
+    .option(
+      '--page-size <n>',
+      `${things} per page (at most ${pageSize.max})`,
+      wholeNumber(command, '--page-size', pageSize),
+      50,
+    );
+}
+
+/**
+ * A Commander parser for a whole-number option. It reports through the command, as a usage
+ * error of its own wording: an InvalidArgumentError would be prefixed with Commander's
+ * "option '--page-size <n>' argument '500' is invalid".
+ */
+function wholeNumber(
+  command: Command,
+  flag: string,
+  { min, max }: Bounds,
+): (value: string) => number {
+  return (value) => {
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (number >= min && number <= max) return number;
+
+    return command.error(`${flag} must be a whole number between ${min} and ${max}`, {
+      code: 'berth.invalidNumber',
+    });
+  };
 }
 
 /** Commander parser for repeatable options: `--label a=1 --label b=2`. */

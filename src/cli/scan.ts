@@ -14,6 +14,7 @@ import {
   hostPlatform,
   ImageSourceError,
   openImage,
+  parseImageReference,
   parsePlatform,
   type Credentials,
 } from '../scan/image/index.js';
@@ -136,6 +137,7 @@ async function runScan(reference: string, flags: ScanFlags): Promise<void> {
 }
 
 async function scan(reference: string, flags: ScanFlags): Promise<ScanReport | undefined> {
+  checkRegistryHost(reference);
   const credentials = await credentialsOf(flags);
   const platform = flags.platform ? parsePlatform(flags.platform) : hostPlatform();
   const needsDatabase = flags.format !== 'spdx' && flags.scanners.includes('vuln');
@@ -155,6 +157,14 @@ async function scan(reference: string, flags: ScanFlags): Promise<ScanReport | u
     progress?.stop();
     await source.close();
     await store?.close();
+  }
+}
+
+/** A registry host must fit in a URL: fetch() would otherwise fail later with a stack trace. */
+function checkRegistryHost(text: string): void {
+  const reference = parseImageReference(text);
+  if (reference.transport === 'registry' && !URL.canParse(`https://${reference.registry}/`)) {
+    throw new UserError(`"${reference.registry}" in "${text}" is not a valid registry host[:port]`);
   }
 }
 

@@ -12,7 +12,7 @@ import {
 } from './client/index.js';
 import { interactive, newPassword, promptSecret } from './input.js';
 import { ago, minute, printFields, printJson, printTable, say, yesNo } from './output.js';
-import { nextPageHint, positiveInteger, remote, run, type RemoteFlags } from './remote.js';
+import { nextPageHint, paged, remote, run, type RemoteFlags } from './remote.js';
 
 interface ListFlags extends RemoteFlags {
   search?: string;
@@ -33,12 +33,10 @@ interface UserFlags extends RemoteFlags {
 export function userCommand(): Command {
   const user = new Command('user').description('manage user accounts');
 
-  remote(user.command('list'))
+  const list = remote(user.command('list'))
     .description('list accounts (system administrators)')
-    .option('--search <text>', 'only accounts whose name contains the text')
-    .option('--page <n>', 'page to show', positiveInteger, 1)
-    .option('--page-size <n>', 'accounts per page (at most 100)', positiveInteger, 50)
-    .action(run(listUsers));
+    .option('--search <text>', 'only accounts whose name contains the text');
+  paged(list, 'accounts').action(run(listUsers));
   remote(user.command('create'))
     .argument('<username>', 'user name')
     .description('create a local account (system administrators)')

@@ -300,6 +300,50 @@ describe('berth login, whoami, logout', () => {
   });
 });
 
+describe('berth usage errors', () => {
+  it("reports commander's usage errors as one berth: line that points at the help, exit 1", async () => {
+    expect(await fails(['project', 'list', '--bogus'])).toBe(
+      "unknown option '--bogus'; see berth project list --help",
+    );
+    expect(await fails(['project', 'create'])).toBe(
+      "missing required argument 'name'; see berth project create --help",
+    );
+    expect(await fails(['projet', 'list'])).toBe(
+      "unknown command 'projet' (did you mean project?); see berth --help",
+    );
+    expect(await fails(['login', 'a', 'b'])).toBe(
+      "too many arguments for 'login'. Expected 1 argument but got 2; see berth login --help",
+    );
+  });
+
+  it('names an address that is not a valid URL or host', async () => {
+    expect(await fails(['login', 'http://[bad', '-u', 'a'])).toBe(
+      '"http://[bad" is not a valid URL; give the server as https://HOST[:PORT]',
+    );
+    expect(await fails(['login', '::::', '-u', 'a'])).toBe(
+      '"::::" is not a valid host[:port] or URL; give the server as https://HOST[:PORT]',
+    );
+    expect(await fails(['project', 'list', '--server', 'registry.test:99999'])).toBe(
+      '"registry.test:99999" is not a valid host[:port] or URL; give the server as https://HOST[:PORT]',
+    );
+  });
+
+  it("refuses a page size beyond the API's maximum, naming the option", async () => {
+    await loginAs('admin', testAdminPassword);
+
+    expect(await fails(['project', 'list', '--page-size', '101'])).toBe(
+      '--page-size must be a whole number between 1 and 100; see berth project list --help',
+    );
+    expect(await fails(['user', 'list', '--page-size', '0'])).toBe(
+      '--page-size must be a whole number between 1 and 100; see berth user list --help',
+    );
+    expect(await fails(['user', 'list', '--page', '2x'])).toBe(
+      '--page must be a whole number between 1 and 1000000; see berth user list --help',
+    );
+    expect(await json(['user', 'list', '--page-size', '100'])).toMatchObject({ pageSize: 100 });
+  });
+});
+
 describe('berth project', () => {
   beforeEach(async () => loginAs('admin', testAdminPassword));
 
@@ -386,6 +430,27 @@ describe('berth project', () => {
     );
     expect(await ok(['project', 'delete', 'doomed', '--yes'])).toBe('deleted project doomed\n');
     expect(await fails(['project', 'show', 'doomed'])).toBe('project "doomed" does not exist');
+  });
+
+  it("says a project is missing or not the caller's to delete before asking to confirm", async () => {
+    const admin = new AdminApi(server());
+    await ok(['project', 'create', 'guarded']);
+    const dev = await admin.createUser('guard-dev');
+    const owner = await admin.createUser('guard-owner');
+    await admin.addMember('guarded', 'user', dev.username, 'developer');
+    await admin.addMember('guarded', 'user', owner.username, 'project-admin');
+
+    await loginAs(dev.username, dev.password);
+    expect(await fails(['project', 'delete', 'guarded'])).toBe(
+      'delete-project is not allowed in project "guarded"',
+    );
+    expect(await fails(['project', 'delete', 'nowhere'])).toBe('project "nowhere" does not exist');
+
+    await loginAs(owner.username, owner.password);
+    expect(await fails(['project', 'delete', 'guarded'])).toBe(
+      'deleting project guarded deletes all its images; add --yes to confirm',
+    );
+    expect(await ok(['project', 'delete', 'guarded', '--yes'])).toBe('deleted project guarded\n');
   });
 
   it("passes the server's refusals on as one line", async () => {
@@ -722,6 +787,59 @@ describe('berth user', () => {
   });
 });
 
+describe('berth scan against this registry', () => {
+  let authFile: string;
+  beforeAll(async () => {
+    await new AdminApi(server()).createProject('scan-private');
+    authFile = path.join(tempDir('berth-auth-'), 'auth.json');
+    writeFileSync(authFile, '{"auths": {}}');
+  });
+
+  it('says the registry asks for credentials, and how to give them, when none were sent', async () => {
+    const result = await berth(
+      ['scan', `${server().host}/scan-private/app:1`, '--plain-http', '--scanners', 'secret'],
+      { REGISTRY_AUTH_FILE: authFile },
+    );
+
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `berth: ${server().host} needs credentials for scan-private/app: use --username with ` +
+        '--password-stdin, or log in with docker or podman\n',
+    });
+  });
+
+  it('says the registry refused the credentials when some were sent', async () => {
+    expectCurrentBuild();
+    const scanner = await new AdminApi(server()).createUser('scan-reader');
+    const image = `${server().host}/scan-private/app:1`;
+    const login = ['--username', scanner.username, '--password-stdin'];
+
+    const result = await spawnBerth(
+      ['scan', image, '--plain-http', '--scanners', 'secret', ...login],
+      { env: { REGISTRY_AUTH_FILE: authFile }, input: 'not-the-password\n' },
+    );
+
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `berth: ${server().host} refused the credentials for scan-private/app\n`,
+    });
+  });
+
+  it('names a registry host that is not valid', async () => {
+    const result = await berth(['scan', 'registry.test:99999/app:1', '--scanners', 'secret']);
+
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'berth: "registry.test:99999" in "registry.test:99999/app:1" is not a valid registry host[:port]\n',
+    });
+  });
+});
+
 describe('bin/berth', () => {
   beforeAll(() => expectCurrentBuild());
 
@@ -738,6 +856,22 @@ describe('bin/berth', () => {
     expect(readFileSync(credentialsFile(), 'utf8')).not.toContain(testAdminPassword);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toMatchObject({ page: 1, items: expect.any(Array) });
+  });
+
+  it('exits 1 on a usage error with one line on stderr, and berth scan 2 as it documents', async () => {
+    const env = { BERTH_CONFIG_DIR: configDir };
+
+    const list = await spawnBerth(['project', 'list', '--bogus'], { env });
+    const scan = await spawnBerth(['scan', '--fail-on', 'hihg', 'oci:/nowhere'], { env });
+
+    expect(list).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "berth: unknown option '--bogus'; see berth project list --help\n",
+    });
+    expect(scan.code).toBe(2);
+    expect(scan.stderr).toMatch(/^berth: option '--fail-on <severity>' argument 'hihg' is invalid/);
+    expect(scan.stderr.split('\n')).toHaveLength(2);
   });
 
   it('exits 1 with one line on stderr when the server cannot be reached', async () => {

@@ -83,7 +83,11 @@ export function normalizeServer(input: string): string {
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
   const candidate = hasScheme ? input : `https://${input}`;
   const url = URL.canParse(candidate) ? new URL(candidate) : undefined;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  if (!url) {
+    const what = hasScheme ? 'a valid URL' : 'a valid host[:port] or URL';
+    throw new CliError(`"${input}" is not ${what}; give the server as https://HOST[:PORT]`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new CliError(`"${input}" is not a server URL such as https://registry.example.com`);
   }
   if (url.username || url.password || url.search || url.hash) {

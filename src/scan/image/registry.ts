@@ -94,6 +94,9 @@ export class RegistrySource implements ImageSource {
     response = await this.send(path, headers);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
+      // Registries hand anonymous callers a token that admits nothing; with no credentials
+      // sent, the refusal asks for some rather than refusing any.
+      if (!this.options.credentials) throw this.needsCredentials();
       throw new ImageSourceError(
         'unauthorized',
         `${this.registry} refused the credentials for ${this.repository}`,

@@ -44,10 +44,18 @@ export async function managementApi(
   const document = openApiDocument(routes, options.version);
 
   app.removeContentTypeParser(['text/plain']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: maxBodyBytes },
-    app.getDefaultJsonParser('error', 'error'),
+    (request, body, done) => {
+      // The body is decoded as UTF-8 whatever it says: another charset would be misread.
+      const charset = charsetOf(request.headers['content-type']);
+      if (charset !== undefined && charset !== 'utf-8') {
+        return done(unsupportedCharset(charset), undefined);
+      }
+      return parseJson(request, body as string, done);
+    },
   );
 
   app.get('/openapi.json', async (request, reply) => {
@@ -55,6 +63,16 @@ export async function managementApi(
     return reply.send(document);
   });
   registerRoutes(app, routes, options);
+}
+
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '');
+  return match?.[1]?.toLowerCase();
+}
+
+function unsupportedCharset(charset: string): Error {
+  const message = `the body must be UTF-8 JSON, not charset "${charset.slice(0, 32)}"`;
+  return Object.assign(new Error(message), { statusCode: 415 });
 }
 
 export { openApiDocument } from './openapi.js';

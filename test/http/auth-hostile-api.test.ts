@@ -112,6 +112,18 @@ describe('malformed bodies', () => {
     expect(res.status).toBe(415);
   });
 
+  it('refuses a JSON body in a charset other than UTF-8, which it would misread', async () => {
+    const body = (name: string, charset: string) => ({
+      basic: adminCredentials,
+      rawBody: JSON.stringify({ name }),
+      contentType: `application/json; charset=${charset}`,
+    });
+
+    expect((await api().post('/projects', body('wide', 'utf-16'))).status).toBe(415);
+    expect((await api().post('/projects', body('latin', 'iso-8859-1'))).status).toBe(415);
+    expect((await api().post('/projects', body('narrow', '"UTF-8"'))).status).toBe(201);
+  });
+
   it('refuses prototype-pollution keys in labels', async () => {
     const res = await api().post('/projects', {
       basic: adminCredentials,

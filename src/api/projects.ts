@@ -53,14 +53,17 @@ export const projectRoutes: ApiRoute[] = [
     method: 'GET',
     path: '/projects/{project}',
     operationId: 'getProject',
-    summary: 'One project',
+    summary: 'One project, with what the caller may do in it',
     tag: 'projects',
     params: projectParams,
     status: 200,
-    response: s.project,
+    response: s.projectDetail,
     anonymous: true,
     async handler({ actor, auth, params }) {
-      return s.projectOut(await auth.accounts.getProject(actor, params.project));
+      const project = await auth.accounts.getProject(actor, params.project);
+      const permissions = await auth.accounts.projectPermissions(actor, params.project);
+
+      return { ...s.projectOut(project), permissions };
     },
   }),
   route({

@@ -17,7 +17,7 @@ import type {
   RobotRecord,
   UserRecord,
 } from '../metadata/index.js';
-import { projectRoles, robotActionList } from './vocabulary.js';
+import { projectActionList, projectRoles, robotActionList } from './vocabulary.js';
 
 // The management API's shapes. Each is the single source of both validation and the OpenAPI
 // document (src/api/openapi.ts), so the two cannot drift apart.
@@ -82,6 +82,16 @@ export const project = z.object({
   createdBy: z.string().nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
+});
+
+/** GET /projects/{project} also says what the caller may do there, for clients to offer it. */
+export const projectDetail = project.extend({
+  permissions: z
+    .array(z.enum(projectActionList))
+    .describe(
+      'what the caller may do in the whole project (the permission matrix of ' +
+        'docs/access-control.md); a robot grant narrowed to repositories adds nothing here',
+    ),
 });
 
 export const projectCreate = z.strictObject({

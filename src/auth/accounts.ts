@@ -15,6 +15,7 @@ import { AuthError } from './errors.js';
 import {
   isProjectAction,
   isProjectRole,
+  projectActions,
   type ProjectAction,
   type SystemAction,
 } from './permissions.js';
@@ -171,6 +172,12 @@ export class AccountService {
   async getProject(actor: Actor, name: string): Promise<ProjectRecord> {
     await this.requireProject(actor, name, 'read-project');
     return (await this.accounts.getProject(name)) as ProjectRecord;
+  }
+
+  /** What the actor may do in the whole project, in the permission matrix's order. */
+  async projectPermissions(actor: Actor, name: string): Promise<ProjectAction[]> {
+    const held = await this.access.projectActions(actor.principal, name);
+    return projectActions.filter((action) => held.has(action));
   }
 
   /**

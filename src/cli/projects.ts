@@ -2,16 +2,13 @@ import { Command } from 'commander';
 import {
   apiPath,
   CliError,
-  loginHint,
   openSession,
   type ApiClient,
-  type Member,
   type Page,
   type Project,
+  type ProjectDetail,
   type Quota,
-  type Whoami,
 } from './client/index.js';
-import { rolePermissions, strongestRole } from '../auth/permissions.js';
 import { parseSize } from '../config/units.js';
 import { confirm, interactive } from './input.js';
 import { memberCommand } from './members.js';
@@ -209,28 +206,12 @@ async function deleteProject(name: string, flags: RemoteFlags & { yes?: boolean 
 
 /**
  * Before asking "are you sure?": a project that is missing, or that the caller may not delete,
- * is reported at once, in the server's words where it has them. The caller's role comes from
- * the project's members and the server's own permission matrix; the DELETE is still the
+ * is reported at once, in the server's words where it has them. The DELETE is still the
  * server's to refuse.
  */
 async function expectDeletable(api: ApiClient, name: string): Promise<void> {
-  await api.get<Project>(apiPath`/projects/${name}`);
-  const me = await api.get<Whoami>('/whoami');
-  if (me.admin) return;
-  if (me.kind === 'anonymous') throw new CliError(loginHint);
-
-  // Limited guests may not read the members, and they may not delete either.
-  const members = await api
-    .get<Member[]>(apiPath`/projects/${name}/members`)
-    .catch((err: unknown) => {
-      if (err instanceof CliError) return [];
-      throw err;
-    });
-  const mine = members.filter((m) =>
-    m.kind === 'user' ? me.kind === 'user' && m.name === me.name : me.groups.includes(m.name),
-  );
-  const role = strongestRole(mine.map((m) => m.role));
-  if (role && rolePermissions[role].has('delete-project')) return;
+  const project = await api.get<ProjectDetail>(apiPath`/projects/${name}`);
+  if (project.permissions.includes('delete-project')) return;
 
   throw new CliError(`delete-project is not allowed in project "${name}"`);
 }

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminApi, adminCredentials, type Credentials } from '../support/accounts.js';
 import { ApiClient } from '../support/api-client.js';
-import { checkPage, usePortalBrowser } from '../support/browser.js';
+import { checkPage, usePortalBrowser, signInWithPassword } from '../support/browser.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer({
@@ -29,11 +29,7 @@ beforeAll(async () => {
 });
 
 async function signIn(page: Page, credentials: Credentials) {
-  await page.goto(url('/login'));
-  await page.getByLabel('Username').fill(credentials.username);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(credentials.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await signInWithPassword(page, server().url, credentials);
 }
 
 /** The values a dialog shows once, in order: login name (or username), then secret. */

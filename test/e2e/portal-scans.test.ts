@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdvisoryStore } from '../../src/scan/advisories/index.js';
 import { AdminApi, adminCredentials, type Credentials } from '../support/accounts.js';
-import { checkPage, usePortalBrowser } from '../support/browser.js';
+import { checkPage, usePortalBrowser, signInWithPassword } from '../support/browser.js';
 import { finishedScan, pushLayoutImage } from '../support/scans.js';
 import { startTestServer, tempDir, type TestServer } from '../support/server.js';
 import { testImages } from '../support/tools.js';
@@ -37,11 +37,7 @@ async function scannedRegistry(dataDir: string) {
 }
 
 async function signIn(page: Page, server: TestServer, credentials: Credentials) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Username').fill(credentials.username);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(credentials.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await signInWithPassword(page, server.url, credentials);
 }
 
 function shortDigest(digest: string): string {

@@ -2,12 +2,14 @@
 // with search and pages, changing whether it is public and its labels, and deleting it with its
 // repositories, members and robots.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { projectActions, rolePermissions } from '../../src/auth/index.js';
 import { AdminApi, adminCredentials, RegistryAs, type Credentials } from '../support/accounts.js';
 import {
   catalog,
   type Listing,
   type Member,
   type Project,
+  type ProjectDetail,
   type Quota,
 } from '../support/api-fixtures.js';
 import type { ApiClient } from '../support/api-client.js';
@@ -140,6 +142,31 @@ describe('listing projects', () => {
     const res = await api.get('/projects?pageSize=101', { basic: dana, invalid: true });
 
     expect(res.status).toBe(400);
+  });
+});
+
+describe('reading a project', () => {
+  beforeAll(async () => {
+    await admin.createProject('seen');
+    await admin.addMember('seen', 'user', 'dana', 'developer');
+  });
+
+  async function permissionsOf(who: Credentials): Promise<string[]> {
+    const res = await api.get<ProjectDetail>('/projects/seen', { basic: who });
+    expect(res.status).toBe(200);
+
+    return res.body.permissions;
+  }
+
+  it('says what the caller may do there, by the permission matrix', async () => {
+    const developer = projectActions.filter((a) => rolePermissions.developer.has(a));
+    const robot = await admin.createRobot('seer', [
+      { project: 'seen', actions: ['read-project', 'pull'] },
+    ]);
+
+    expect(await permissionsOf(adminCredentials)).toEqual([...projectActions]);
+    expect(await permissionsOf(dana)).toEqual(developer);
+    expect(await permissionsOf(robot)).toEqual(['read-project', 'pull']);
   });
 });
 

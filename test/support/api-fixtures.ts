@@ -8,6 +8,7 @@ import { adminCredentials, basicHeader, type Credentials } from './accounts.js';
 import type { ApiClient } from './api-client.js';
 
 export type Project = z.output<typeof shapes.project>;
+export type ProjectDetail = z.output<typeof shapes.projectDetail>;
 export type Member = z.output<typeof shapes.member>;
 export type User = z.output<typeof shapes.user>;
 export type Robot = z.output<typeof shapes.robot>;

@@ -74,6 +74,19 @@ export async function checkPage(
 }
 
 /** Chromium and the page the tests drive. */
+/** Signs in on the portal's login page at `baseUrl` and waits for the projects page. */
+export async function signInWithPassword(
+  page: Page,
+  baseUrl: string,
+  credentials: { username: string; password: string },
+): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Username').fill(credentials.username);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+}
+
 export class PortalBrowser {
   private current: Page | undefined;
   /** Every response any of its pages received, for `expectDocumentedApiOnly`. */

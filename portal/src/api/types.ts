@@ -12,6 +12,7 @@ export {
   projectRoles,
   rolePermissions,
   strongestRole,
+  type ProjectAction,
   type ProjectRole,
 } from '../../../src/auth/permissions.js';
 export {
@@ -31,6 +32,7 @@ export interface Listing<T> {
 
 export type Whoami = z.output<typeof schemas.whoami>;
 export type Project = z.output<typeof schemas.project>;
+export type ProjectDetail = z.output<typeof schemas.projectDetail>;
 export type Quota = z.output<typeof schemas.quota>;
 export type QuotaUpdate = z.input<typeof schemas.quotaUpdate>;
 export type Member = z.output<typeof schemas.member>;

@@ -1,9 +1,9 @@
 import { Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { DataTable } from './DataTable';
 import { ErrorNotice } from './ErrorNotice';
 import type { PagedListing } from './listing';
-import { Pager } from './Pager';
+import { pageCount, Pager } from './Pager';
 
 interface ListingTableProps<T> {
   listing: PagedListing<T>;
@@ -21,20 +21,25 @@ interface ListingTableProps<T> {
   children: (item: T) => ReactNode;
 }
 
-/** One page of a server-side listing: what went wrong, the rows, an empty notice and the pager. */
+/**
+ * One page of a server-side listing: what went wrong, the rows, an empty notice and the pager.
+ * A page past the end goes to the last one, and shows as loading until that one is in.
+ */
 export function ListingTable<T>(props: ListingTableProps<T>) {
   const { listing, noun, empty, error, children: row, hover = true, ...table } = props;
   const { list, query } = listing;
   const data = query.data;
+  const pastTheEnd = data !== undefined && data.total > 0 && data.items.length === 0;
+  useLastPageAtMost(listing);
 
   return (
     <>
       <ErrorNotice error={query.error ?? error} />
-      <DataTable {...table} hover={hover} loading={query.isPending}>
+      <DataTable {...table} hover={hover} loading={query.isPending || pastTheEnd}>
         {data?.items.map((item) => row(item))}
       </DataTable>
       {data?.total === 0 && empty && <Text>{empty}</Text>}
-      {data && (
+      {data && !pastTheEnd && (
         <Pager
           total={data.total}
           page={list.page}
@@ -46,4 +51,22 @@ export function ListingTable<T>(props: ListingTableProps<T>) {
       )}
     </>
   );
+}
+
+/**
+ * Sends a listing opened past its end (`?page=999` from an old link, or its last rows deleted
+ * meanwhile) to its last page, in the URL too, as Harbor's lists do: the server answers such a
+ * page with no rows and the true total. Only the answer for the page asked for counts, not the
+ * previous page kept on screen while it loads.
+ */
+function useLastPageAtMost<T>({ list, query }: PagedListing<T>) {
+  const total = query.isPlaceholderData ? undefined : query.data?.total;
+  const last = total === undefined ? undefined : pageCount(total, list.pageSize);
+  const past = last !== undefined && list.page > last;
+
+  useEffect(() => {
+    if (past) list.setPage(last);
+    // Acts once per page found past the end; setPage is a new function at every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [past, last]);
 }

@@ -5,6 +5,7 @@ import type * as schemas from '../../api/schemas.js';
 // client's types follow the server's.
 
 export type Project = z.output<typeof schemas.project>;
+export type ProjectDetail = z.output<typeof schemas.projectDetail>;
 export type Quota = z.output<typeof schemas.quota>;
 export type Member = z.output<typeof schemas.member>;
 export type MemberKind = z.output<typeof schemas.memberKind>;

@@ -18,7 +18,8 @@ import {
 } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
 import { Fact, Section } from '../../components/Section';
-import { repositoryPath } from '../repositories/paths';
+import { useProjectPermission } from '../projects/permissions';
+import { projectOf, repositoryPath } from '../repositories/paths';
 import { ArtifactScan } from '../scans/ArtifactScan';
 import { useRepositoryRefresh } from './queries';
 import { LayersTable } from './LayersTable';
@@ -33,7 +34,8 @@ export function ArtifactPage({ repository, reference }: { repository: string; re
     queryFn: () =>
       get<ArtifactDetail>(`/repositories/${segment(repository)}/artifacts/${segment(reference)}`),
   });
-  const project = repository.split('/')[0] ?? repository;
+  const project = projectOf(repository);
+  const mayDelete = useProjectPermission(project)('delete-artifact');
   const a = detail.data;
 
   return (
@@ -50,7 +52,8 @@ export function ArtifactPage({ repository, reference }: { repository: string; re
           { label: reference.includes(':') ? shortDigest(reference) : reference },
         ]}
         actions={
-          a && (
+          a &&
+          mayDelete && (
             <ConfirmButton
               label="Delete artifact"
               message={`The artifact ${shortDigest(a.digest)} and its ${a.tagCount} tag(s) are deleted.`}

@@ -9,6 +9,7 @@ import { artifactKind, platformName, pullCommand, shortDigest } from '../../comp
 import { useListing } from '../../components/listing';
 import { ListingTable } from '../../components/ListingTable';
 import { SearchBox } from '../../components/SearchBox';
+import { useRepositoryPermission } from '../projects/permissions';
 import { repositoryPath } from '../repositories/paths';
 import { ScanCell } from '../scans/ScanCell';
 import { DigestLink } from './parts';
@@ -23,15 +24,16 @@ const columns = [
   'Pushed',
   'Last pull',
   'Pull command',
-  'Delete',
 ];
 
+/** A repository's artifacts, paged on the server; the delete column for those who may delete. */
 export function ArtifactsTable({ repository }: { repository: string }) {
   const artifacts = useListing<ListedArtifact>(
     ['repository', repository, 'artifacts'],
     `/repositories/${segment(repository)}/artifacts`,
   );
   const refresh = useRepositoryRefresh(repository);
+  const mayDelete = useRepositoryPermission(repository)('delete-artifact');
 
   return (
     <Stack>
@@ -44,7 +46,7 @@ export function ArtifactsTable({ repository }: { repository: string }) {
         listing={artifacts}
         noun="artifacts"
         empty="No artifact matches."
-        columns={columns}
+        columns={mayDelete ? [...columns, 'Delete'] : columns}
         minWidth={1040}
       >
         {(artifact) => (
@@ -52,7 +54,7 @@ export function ArtifactsTable({ repository }: { repository: string }) {
             key={artifact.digest}
             repository={repository}
             artifact={artifact}
-            onDeleted={refresh}
+            onDeleted={mayDelete ? refresh : undefined}
           />
         )}
       </ListingTable>
@@ -63,7 +65,8 @@ export function ArtifactsTable({ repository }: { repository: string }) {
 function ArtifactRow(props: {
   repository: string;
   artifact: ListedArtifact;
-  onDeleted: () => Promise<void>;
+  /** Refreshes the listing after a delete; without it, the row offers no delete. */
+  onDeleted?: () => Promise<void>;
 }) {
   const { repository, artifact } = props;
   const reference = artifact.tags[0] ?? artifact.digest;
@@ -102,16 +105,18 @@ function ArtifactRow(props: {
           label={`Copy the pull command of ${reference}`}
         />
       </Table.Td>
-      <DeleteCell
-        label={`Delete artifact ${shortDigest(artifact.digest)}`}
-        message={
-          artifact.tagCount > 0
-            ? `The artifact and its ${artifact.tagCount} tag(s) are deleted.`
-            : 'The artifact is deleted.'
-        }
-        path={`/repositories/${segment(repository)}/artifacts/${artifact.digest}`}
-        onDeleted={props.onDeleted}
-      />
+      {props.onDeleted && (
+        <DeleteCell
+          label={`Delete artifact ${shortDigest(artifact.digest)}`}
+          message={
+            artifact.tagCount > 0
+              ? `The artifact and its ${artifact.tagCount} tag(s) are deleted.`
+              : 'The artifact is deleted.'
+          }
+          path={`/repositories/${segment(repository)}/artifacts/${artifact.digest}`}
+          onDeleted={props.onDeleted}
+        />
+      )}
     </Table.Tr>
   );
 }

@@ -7,12 +7,16 @@ import { pullCommand, shortDigest } from '../../components/format';
 import { useListing } from '../../components/listing';
 import { ListingTable } from '../../components/ListingTable';
 import { SearchBox } from '../../components/SearchBox';
+import { useRepositoryPermission } from '../projects/permissions';
 import { artifactPath } from '../repositories/paths';
 import { useRepositoryRefresh } from './queries';
 
-const columns = ['Tag', 'Digest', 'Pushed', 'Last pull', 'Pull command', 'Delete'];
+const columns = ['Tag', 'Digest', 'Pushed', 'Last pull', 'Pull command'];
 
-/** Every tag of a repository, paged on the server: a repository may hold tens of thousands. */
+/**
+ * Every tag of a repository, paged on the server: a repository may hold tens of thousands. The
+ * delete column is there for those who may delete tags.
+ */
 export function TagsTable({ repository }: { repository: string }) {
   const tags = useListing<Tag>(
     ['repository', repository, 'tags'],
@@ -20,6 +24,7 @@ export function TagsTable({ repository }: { repository: string }) {
     { pageSize: 50 },
   );
   const refresh = useRepositoryRefresh(repository);
+  const mayDelete = useRepositoryPermission(repository)('delete-tag');
 
   return (
     <Stack>
@@ -28,7 +33,7 @@ export function TagsTable({ repository }: { repository: string }) {
         listing={tags}
         noun="tags"
         empty="No tag matches."
-        columns={columns}
+        columns={mayDelete ? [...columns, 'Delete'] : columns}
         minWidth={760}
       >
         {(tag) => (
@@ -50,12 +55,14 @@ export function TagsTable({ repository }: { repository: string }) {
                 label={`Copy the pull command of ${tag.name}`}
               />
             </Table.Td>
-            <DeleteCell
-              label={`Delete tag ${tag.name}`}
-              message={`The tag ${tag.name} is removed; the artifact it names stays.`}
-              path={`/repositories/${segment(repository)}/tags/${segment(tag.name)}`}
-              onDeleted={refresh}
-            />
+            {mayDelete && (
+              <DeleteCell
+                label={`Delete tag ${tag.name}`}
+                message={`The tag ${tag.name} is removed; the artifact it names stays.`}
+                path={`/repositories/${segment(repository)}/tags/${segment(tag.name)}`}
+                onDeleted={refresh}
+              />
+            )}
           </Table.Tr>
         )}
       </ListingTable>

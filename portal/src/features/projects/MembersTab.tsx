@@ -16,14 +16,17 @@ import { projectRoles, type Member } from '../../api/types';
 import { DeleteCell, TimeCell } from '../../components/cells';
 import { DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useProjectPermission } from './permissions';
 import { useProjectList, useProjectName } from './queries';
 
 const roleOptions = projectRoles.map((role) => ({ value: role, label: role }));
-const columns = ['Member', 'Kind', 'Role', 'Since', <VisuallyHidden>Actions</VisuallyHidden>];
+const columns = ['Member', 'Kind', 'Role', 'Since'];
 
+/** The project's members with their roles; changed, removed and added by those who may. */
 export function MembersTab() {
   const project = useProjectName();
   const { query: members, refresh } = useProjectList<Member>(project, 'members');
+  const manage = useProjectPermission(project)('manage-members');
   const memberPath = (m: Pick<Member, 'kind' | 'name'>) =>
     `/projects/${segment(project)}/members/${m.kind}/${segment(m.name)}`;
   const setRole = useMutation({
@@ -34,35 +37,43 @@ export function MembersTab() {
   return (
     <Stack>
       <ErrorNotice error={members.error ?? setRole.error} />
-      <DataTable columns={columns}>
+      <DataTable
+        columns={manage ? [...columns, <VisuallyHidden>Actions</VisuallyHidden>] : columns}
+      >
         {members.data?.map((member) => (
           <Table.Tr key={`${member.kind}:${member.name}`}>
             <Table.Td>{member.name}</Table.Td>
             <Table.Td>{member.kind}</Table.Td>
             <Table.Td>
-              <Select
-                aria-label={`Role of ${member.name}`}
-                data={roleOptions}
-                value={member.role}
-                allowDeselect={false}
-                onChange={(role) =>
-                  role && setRole.mutate({ ...member, role: role as Member['role'] })
-                }
-                w={170}
-              />
+              {manage ? (
+                <Select
+                  aria-label={`Role of ${member.name}`}
+                  data={roleOptions}
+                  value={member.role}
+                  allowDeselect={false}
+                  onChange={(role) =>
+                    role && setRole.mutate({ ...member, role: role as Member['role'] })
+                  }
+                  w={170}
+                />
+              ) : (
+                member.role
+              )}
             </Table.Td>
             <TimeCell value={member.createdAt} />
-            <DeleteCell
-              text="Remove"
-              label={`Remove ${member.name}`}
-              message={`${member.name} loses the ${member.role} role in ${project}.`}
-              path={memberPath(member)}
-              onDeleted={refresh}
-            />
+            {manage && (
+              <DeleteCell
+                text="Remove"
+                label={`Remove ${member.name}`}
+                message={`${member.name} loses the ${member.role} role in ${project}.`}
+                path={memberPath(member)}
+                onDeleted={refresh}
+              />
+            )}
           </Table.Tr>
         ))}
       </DataTable>
-      <AddMember project={project} onAdded={refresh} />
+      {manage && <AddMember project={project} onAdded={refresh} />}
     </Stack>
   );
 }

@@ -1,18 +1,21 @@
 import { Group, Stack, Tabs } from '@mantine/core';
 import { Outlet, useLocation, useNavigate } from 'react-router';
+import type { ProjectAction } from '../../api/types';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { StatusBadge } from '../../components/StatusBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { LabelBadges } from './LabelBadges';
+import { useProjectPermission } from './permissions';
 import { QuotaBar } from './QuotaBar';
 import { useProject, useProjectName, useQuota } from './queries';
 
-const tabs = [
+/** The project's sections; one that needs an action is listed for those who hold it. */
+const tabs: { value: string; label: string; needs?: ProjectAction }[] = [
   { value: 'repositories', label: 'Repositories' },
   { value: 'storage', label: 'Storage' },
-  { value: 'members', label: 'Members' },
-  { value: 'robots', label: 'Robot accounts' },
-  { value: 'audit', label: 'Audit log' },
+  { value: 'members', label: 'Members', needs: 'read-members' },
+  { value: 'robots', label: 'Robot accounts', needs: 'read-robots' },
+  { value: 'audit', label: 'Audit log', needs: 'read-audit' },
   { value: 'settings', label: 'Settings' },
 ];
 
@@ -20,6 +23,7 @@ export function ProjectPage() {
   const name = useProjectName();
   const project = useProject(name);
   const quota = useQuota(name);
+  const may = useProjectPermission(name);
   const navigate = useNavigate();
   const location = useLocation();
   const base = `/projects/${name}`;
@@ -45,11 +49,13 @@ export function ProjectPage() {
         onChange={(value) => navigate(value === 'repositories' ? base : `${base}/${value}`)}
       >
         <Tabs.List aria-label="Project sections">
-          {tabs.map((tab) => (
-            <Tabs.Tab key={tab.value} value={tab.value}>
-              {tab.label}
-            </Tabs.Tab>
-          ))}
+          {tabs
+            .filter((tab) => tab.needs === undefined || may(tab.needs) || tab.value === current)
+            .map((tab) => (
+              <Tabs.Tab key={tab.value} value={tab.value}>
+                {tab.label}
+              </Tabs.Tab>
+            ))}
         </Tabs.List>
         {tabs.map((tab) => (
           <Tabs.Panel key={tab.value} value={tab.value} pt="md">

@@ -8,20 +8,30 @@ import type { Project } from '../../api/types';
 import { useWhoami } from '../../app/whoami';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LabelBadges } from './LabelBadges';
 import { LabelsEditor, labelsOf, rowsOf, type LabelRows } from './LabelsEditor';
+import { useProjectPermission } from './permissions';
 import { useProject, useProjectName } from './queries';
 import { QuotaForm } from './QuotaForm';
 
+/**
+ * The project's settings: changed by those who may update the project (project admins), only
+ * shown to the others; the quota for system administrators; deleting it for those who may.
+ */
 export function SettingsTab() {
   const name = useProjectName();
   const project = useProject(name);
   const admin = useWhoami().data?.admin ?? false;
+  const may = useProjectPermission(name);
 
   return (
     <Stack maw={560}>
       <ErrorNotice error={project.error} />
       {/* A new form for each saved version, so that it starts from what the server holds. */}
-      {project.data && <SettingsForm key={project.data.updatedAt} project={project.data} />}
+      {project.data && may('update-project') && (
+        <SettingsForm key={project.data.updatedAt} project={project.data} />
+      )}
+      {project.data && !may('update-project') && <SettingsView project={project.data} />}
       {project.data && admin && (
         <>
           <Divider my="md" />
@@ -31,7 +41,27 @@ export function SettingsTab() {
           <QuotaForm project={name} />
         </>
       )}
-      {project.data && <DeleteProject name={name} />}
+      {project.data && may('delete-project') && <DeleteProject name={name} />}
+    </Stack>
+  );
+}
+
+/** The settings as they stand, for those who may not change them. */
+function SettingsView({ project }: { project: Project }) {
+  return (
+    <Stack gap="xs">
+      <Text size="sm">
+        {project.public
+          ? 'Public: anyone may pull, signed in or not.'
+          : 'Private: only members may see and pull.'}
+      </Text>
+      <Group gap="xs">
+        <Text size="sm" fw={500}>
+          Labels
+        </Text>
+        <LabelBadges labels={project.labels} />
+      </Group>
+      <Text size="sm">Project administrators may change these settings.</Text>
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { get, segment } from '../../api/client';
-import type { Project, Quota } from '../../api/types';
+import type { ProjectDetail, Quota } from '../../api/types';
 
 export function useProjectName(): string {
   return useParams().project ?? '';
@@ -10,7 +10,7 @@ export function useProjectName(): string {
 export function useProject(name: string) {
   return useQuery({
     queryKey: ['project', name],
-    queryFn: () => get<Project>(`/projects/${segment(name)}`),
+    queryFn: () => get<ProjectDetail>(`/projects/${segment(name)}`),
   });
 }
 

@@ -10,7 +10,8 @@ import { counted, formatBytes, formatTime, registryHost } from '../../components
 import { PageHeader } from '../../components/PageHeader';
 import { ArtifactsTable } from '../artifacts/ArtifactsTable';
 import { TagsTable } from '../artifacts/TagsTable';
-import { repositoryPath } from './paths';
+import { useProjectPermission } from '../projects/permissions';
+import { projectOf, repositoryPath } from './paths';
 import { SizeChart } from './SizeChart';
 
 const tabs = [
@@ -30,7 +31,8 @@ export function RepositoryPage({ repository, tab }: { repository: string; tab: s
   const summary = useRepository(repository);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const project = repository.split('/')[0] ?? repository;
+  const project = projectOf(repository);
+  const mayDelete = useProjectPermission(project)('delete-repository');
 
   return (
     <Stack>
@@ -42,16 +44,18 @@ export function RepositoryPage({ repository, tab }: { repository: string; tab: s
           { label: repository.slice(project.length + 1) || repository },
         ]}
         actions={
-          <ConfirmButton
-            label="Delete repository"
-            message={`Every artifact and tag of ${repository} is deleted.`}
-            typeToConfirm={repository}
-            onConfirm={async () => {
-              await del(`/repositories/${segment(repository)}`);
-              await queryClient.invalidateQueries({ queryKey: ['project', project] });
-              navigate(`/projects/${project}`, { replace: true });
-            }}
-          />
+          mayDelete && (
+            <ConfirmButton
+              label="Delete repository"
+              message={`Every artifact and tag of ${repository} is deleted.`}
+              typeToConfirm={repository}
+              onConfirm={async () => {
+                await del(`/repositories/${segment(repository)}`);
+                await queryClient.invalidateQueries({ queryKey: ['project', project] });
+                navigate(`/projects/${project}`, { replace: true });
+              }}
+            />
+          )
         }
       />
       <ErrorNotice error={summary.error} />

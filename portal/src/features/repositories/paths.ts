@@ -18,3 +18,8 @@ export function parseRepositoryPath(splat: string): { repository: string; page: 
 
   return { repository: splat.slice(0, separator), page: splat.slice(separator + 3) };
 }
+
+/** The project a repository lives in: the first component of its name. */
+export function projectOf(repository: string): string {
+  return repository.split('/')[0] ?? repository;
+}

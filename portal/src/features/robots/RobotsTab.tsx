@@ -5,21 +5,33 @@ import { useState } from 'react';
 import { post, segment } from '../../api/client';
 import { robotActions, type Robot, type RobotCreated } from '../../api/types';
 import { FormDialog } from '../../components/FormDialog';
+import { useProjectPermission } from '../projects/permissions';
 import { useProjectList, useProjectName } from '../projects/queries';
 import { ExpiryInput, expiresAt, RobotSecret } from './RobotFields';
 import { RobotsTable } from './RobotsTable';
 
-/** A project's robot accounts, which act only inside the project. */
+/**
+ * A project's robot accounts, which act only inside the project; created and changed by those
+ * who may manage them (project admins), shown to maintainers.
+ */
 export function RobotsTab() {
   const project = useProjectName();
   const { query: robots, refresh } = useProjectList<Robot>(project, 'robots');
+  const manage = useProjectPermission(project)('manage-robots');
 
   return (
     <Stack>
-      <Group justify="flex-end">
-        <CreateRobotButton project={project} onCreated={refresh} />
-      </Group>
-      <RobotsTable robots={robots} onChanged={refresh} empty="No robot accounts in this project." />
+      {manage && (
+        <Group justify="flex-end">
+          <CreateRobotButton project={project} onCreated={refresh} />
+        </Group>
+      )}
+      <RobotsTable
+        robots={robots}
+        onChanged={refresh}
+        empty="No robot accounts in this project."
+        readOnly={!manage}
+      />
     </Stack>
   );
 }

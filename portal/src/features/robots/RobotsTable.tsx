@@ -10,14 +10,7 @@ import { FormDialog } from '../../components/FormDialog';
 import { StatusBadge } from '../../components/StatusBadge';
 import { RobotSecret } from './RobotFields';
 
-const columns = [
-  'Name',
-  'Permissions',
-  'Expires',
-  'Last used',
-  'Disabled',
-  <VisuallyHidden>Actions</VisuallyHidden>,
-];
+const columns = ['Name', 'Permissions', 'Expires', 'Last used', 'Disabled'];
 
 interface RobotsTableProps {
   robots: UseQueryResult<Robot[]>;
@@ -25,13 +18,15 @@ interface RobotsTableProps {
   onChanged: () => Promise<unknown>;
   /** What to say when there are none. */
   empty: string;
+  /** Shows the robots without the means to change them, for those who may only look. */
+  readOnly?: boolean;
 }
 
 /**
  * Robot accounts with what each may do where, and what can be done to them: a new secret,
  * disabling, deleting. A project's robots and the system's alike.
  */
-export function RobotsTable({ robots, onChanged, empty }: RobotsTableProps) {
+export function RobotsTable({ robots, onChanged, empty, readOnly = false }: RobotsTableProps) {
   const update = useMutation({
     mutationFn: ({ name, disabled }: { name: string; disabled: boolean }) =>
       patch<Robot>(`/robots/${segment(name)}`, { disabled }),
@@ -41,7 +36,11 @@ export function RobotsTable({ robots, onChanged, empty }: RobotsTableProps) {
   return (
     <Stack>
       <ErrorNotice error={robots.error ?? update.error} />
-      <DataTable columns={columns} minWidth={820} loading={robots.isPending}>
+      <DataTable
+        columns={readOnly ? columns : [...columns, <VisuallyHidden>Actions</VisuallyHidden>]}
+        minWidth={820}
+        loading={robots.isPending}
+      >
         {robots.data?.map((robot) => (
           <Table.Tr key={robot.name}>
             <Table.Td>
@@ -63,26 +62,29 @@ export function RobotsTable({ robots, onChanged, empty }: RobotsTableProps) {
               <Switch
                 aria-label={`${robot.name} is disabled`}
                 checked={robot.disabled}
+                disabled={readOnly}
                 onChange={(e) =>
                   update.mutate({ name: robot.name, disabled: e.currentTarget.checked })
                 }
               />
             </Table.Td>
-            <Table.Td>
-              <Group gap="xs" wrap="nowrap">
-                <NewSecretButton robot={robot.name} />
-                <ConfirmButton
-                  size="xs"
-                  text="Delete"
-                  label={`Delete ${robot.name}`}
-                  message="The robot's secret stops working at once."
-                  onConfirm={async () => {
-                    await del(`/robots/${segment(robot.name)}`);
-                    await onChanged();
-                  }}
-                />
-              </Group>
-            </Table.Td>
+            {!readOnly && (
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <NewSecretButton robot={robot.name} />
+                  <ConfirmButton
+                    size="xs"
+                    text="Delete"
+                    label={`Delete ${robot.name}`}
+                    message="The robot's secret stops working at once."
+                    onConfirm={async () => {
+                      await del(`/robots/${segment(robot.name)}`);
+                      await onChanged();
+                    }}
+                  />
+                </Group>
+              </Table.Td>
+            )}
           </Table.Tr>
         ))}
       </DataTable>

@@ -3,7 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError, post } from '../../api/client';
 import type { ScanOverview } from '../../api/types';
 import { formatTime } from '../../components/format';
-import { artifactApiPath, inProgress, scanKey, useMayScan } from './queries';
+import { useRepositoryPermission } from '../projects/permissions';
+import { artifactApiPath, inProgress, scanKey } from './queries';
 
 /** Why a scan was last queued, as the server names it. */
 const reasons: Record<string, string> = {
@@ -25,8 +26,7 @@ interface ScanStatusLineProps {
  * "Scan now" for those who may ask for one.
  */
 export function ScanStatusLine({ repository, digest, scan }: ScanStatusLineProps) {
-  const project = repository.split('/')[0] ?? repository;
-  const mayScan = useMayScan(project) && scan.status !== 'unsupported';
+  const mayScan = useRepositoryPermission(repository)('scan') && scan.status !== 'unsupported';
   const request = useScanRequest(repository, digest);
 
   return (

@@ -1,14 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { get, segment } from '../../api/client';
-import {
-  rolePermissions,
-  strongestRole,
-  type Member,
-  type ScanOverview,
-  type ScanState,
-} from '../../api/types';
-import { useWhoami } from '../../app/whoami';
-import { useProjectList } from '../projects/queries';
+import type { ScanOverview, ScanState } from '../../api/types';
 
 /** The advisory database version of a scan matched when nothing had been imported. */
 export const noAdvisories = 'none';
@@ -38,23 +30,4 @@ export function useArtifactScan(repository: string, reference: string, enabled =
     refetchInterval: (query) => (inProgress(query.state.data?.status) ? pollMs : false),
     enabled,
   });
-}
-
-/**
- * Whether the signed-in account may ask for a scan in `project`: system administrators may, and
- * members whose strongest role (their own or a group's) holds `scan`. A robot's grants are not
- * visible to it, so it gets the button and the server decides.
- */
-export function useMayScan(project: string): boolean {
-  const whoami = useWhoami().data;
-  const members = useProjectList<Member>(project, 'members').query.data;
-  if (!whoami) return false;
-  if (whoami.admin || whoami.kind === 'robot') return true;
-
-  const mine = (members ?? []).filter((member) =>
-    member.kind === 'user' ? member.name === whoami.name : whoami.groups.includes(member.name),
-  );
-  const role = strongestRole(mine.map((member) => member.role));
-
-  return role !== undefined && rolePermissions[role].has('scan');
 }

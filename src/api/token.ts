@@ -123,8 +123,9 @@ async function issue(
 
   const registryScopes = requested.filter((s) => s.type !== 'berth');
   const granted = await auth.gate.grant(principal, registryScopes);
+  // The management API has one scope, all or nothing: asking for a part of it grants nothing.
   const api = requested.find((s) => s.type === 'berth' && s.name === 'api');
-  if (api && principal.kind !== 'anonymous')
+  if (api?.actions.includes('*') && principal.kind !== 'anonymous')
     granted.push({ type: 'berth', name: 'api', actions: ['*'] });
 
   const kind = principal.kind;

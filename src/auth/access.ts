@@ -10,6 +10,7 @@ import {
 } from './permissions.js';
 import type { Principal, RobotPrincipal } from './principal.js';
 import { TtlCache } from './cache.js';
+import { globMatches } from './glob.js';
 
 export interface AccessOptions {
   /** Whether anonymous requests may pull from public projects. */
@@ -165,18 +166,4 @@ function grantCoversRepository(
 
   const below = repository === project ? '' : repository.slice(project.length + 1);
   return grant.repositories.some((pattern) => globMatches(pattern, below));
-}
-
-/** `*` matches within one path segment, `**` across segments; everything else literally. */
-export function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : escapeRegExp(part)))
-    .join('');
-
-  return new RegExp(`^${source}$`).test(value);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -197,8 +197,12 @@ export class Authenticator {
     const principal = await this.guard.attempt(
       username,
       async () => {
-        const user = await this.accounts.getUser(username);
-        const proven = await this.checkPassword(username, user, password);
+        // Names differing only in case are one account, so `HANK` signs in as `hank`; the
+        // guard counts them as one already.
+        const user =
+          (await this.accounts.getUser(username)) ??
+          (await this.accounts.getUserIgnoringCase(username));
+        const proven = await this.checkPassword(user?.username ?? username, user, password);
         if (proven && user?.disabled)
           throw new AuthError('unauthenticated', 'the account is disabled');
 

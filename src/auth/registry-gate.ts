@@ -28,6 +28,9 @@ export function projectOf(repository: string): string {
   return slash < 0 ? repository : repository.slice(0, slash);
 }
 
+/** The actions a registry token can carry for a repository (Docker token scope docs). */
+const tokenActions: readonly string[] = ['pull', 'push', 'delete'];
+
 /** The token action a project action grants, if any. */
 function tokenActionOf(action: ProjectAction): 'pull' | 'push' | 'delete' | undefined {
   if (action === 'pull' || action === 'push') return action;
@@ -128,15 +131,15 @@ export class RegistryGate {
     if (scope.type !== 'repository' || !isValidName(scope.name)) return [];
 
     const project = projectOf(scope.name);
+    const wanted: readonly string[] = scope.actions.includes('*') ? tokenActions : scope.actions;
     if (!(await this.access.project(project)) && (await this.mayCreate(principal, project))) {
       // The project appears on the first push; until then its creator holds every action.
-      return scope.actions.includes('*') ? ['pull', 'push', 'delete'] : scope.actions;
+      return wanted.filter((action) => tokenActions.includes(action));
     }
     const allowed = await this.access.projectActions(principal, project, scope.name);
-    const tokenActions = new Set([...allowed].map(tokenActionOf).filter((a) => a !== undefined));
-    const wanted = scope.actions.includes('*') ? ['pull', 'push', 'delete'] : scope.actions;
+    const held = new Set([...allowed].map(tokenActionOf).filter((a) => a !== undefined));
 
-    return wanted.filter((action) => tokenActions.has(action as 'pull'));
+    return wanted.filter((action) => tokenActions.includes(action) && held.has(action as 'pull'));
   }
 
   private async allows(principal: Principal, need: RegistryNeed): Promise<boolean> {

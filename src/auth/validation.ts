@@ -14,10 +14,11 @@ export const labelKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
 /**
  * A robot grant's repository pattern, below its project: path segments of the characters of
  * repository names, where `*` stands within a segment and a whole segment `**` across segments
- * (see globMatches in access.ts). `.` and `..` segments, empty segments and `***` match no
- * repository a client can name, so they are refused rather than kept as dead grants.
+ * (see glob.ts). A segment needs a letter, a digit or a star: segments such as `.`, `..`, `-`
+ * or empty ones, and `***`, match no repository a client can name, so they are refused rather
+ * than kept as dead grants.
  */
-const patternSegment = String.raw`(?:\*\*|(?!\.\.?(?:/|$))(?:[a-z0-9._-]|\*(?!\*))+)`;
+const patternSegment = String.raw`(?:\*\*|(?=[^/]*[a-z0-9*])(?:[a-z0-9._-]|\*(?!\*))+)`;
 export const repositoryPatternPattern = new RegExp(`^${patternSegment}(?:/${patternSegment})*$`);
 export const maxLabels = 64;
 export const maxLabelValue = 256;

@@ -189,10 +189,12 @@ describe('names and grants', () => {
       { name: 'boss', grants: [{ project: 'apps', actions: ['manage-members'] }] },
     ],
     ['a grant without actions', { name: 'idle', grants: [{ project: 'apps', actions: [] }] }],
-    ...['../**', '***', 'web//x', '/web', 'web/', 'Web', './web', 'web/..'].map((pattern) => [
-      `the repository pattern "${pattern}"`,
-      { name: 'odd', grants: [{ project: 'apps', repositories: [pattern], actions: ['pull'] }] },
-    ]),
+    ...['../**', '***', 'web//x', '/web', 'web/', 'Web', './web', 'web/..', '-', 'shop/_'].map(
+      (pattern) => [
+        `the repository pattern "${pattern}"`,
+        { name: 'odd', grants: [{ project: 'apps', repositories: [pattern], actions: ['pull'] }] },
+      ],
+    ),
   ] as [string, Record<string, unknown>][])('refuses %s with 400', async (_case, body) => {
     const res = await api.post('/projects/apps/robots', {
       basic: adminCredentials,

@@ -74,6 +74,15 @@ describe('creating a user', () => {
     expect(res.body.errors[0]?.message).toContain('"twin" already exists');
   });
 
+  it('signs in a name typed in another case as its one account', async () => {
+    const hank = await admin.createUser('hank');
+    const shouted = { username: 'HANK', password: hank.password };
+
+    expect(await signsIn(shouted)).toBe(true);
+    const whoami = await api.get<{ name: string }>('/whoami', { basic: shouted });
+    expect(whoami.body.name).toBe('hank');
+  });
+
   it.each([
     ['a username with a space', { username: 'a b', password: 'long-enough-1' }],
     ['a username starting with "robot$"', { username: 'robot$x', password: 'long-enough-1' }],

@@ -196,6 +196,19 @@ describe('the token endpoint', () => {
     expect(accessOf(body.token)).toEqual([{ type: 'registry', name: 'catalog', actions: ['*'] }]);
   });
 
+  it('grants only the actions a registry token knows, and the API scope only whole', async () => {
+    const { body } = await tokenFor(adminCredentials, [
+      'repository:not-yet/app:pull,bogus',
+      'repository:dev/app:push,pull,pull,teleport',
+      'berth:api:read',
+    ]);
+
+    expect(accessOf(body.token)).toEqual([
+      { type: 'repository', name: 'not-yet/app', actions: ['pull'] },
+      { type: 'repository', name: 'dev/app', actions: ['push', 'pull'] },
+    ]);
+  });
+
   it('refuses more scopes than a token header can carry with 400 invalid_scope', async () => {
     const many = Array.from({ length: 65 }, (_, i) => `repository:dev/app-${i}:pull`);
     const long = Array.from({ length: 9 }, (_, i) => `repository:dev/${'a/'.repeat(490)}${i}:pull`);

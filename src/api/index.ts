@@ -47,14 +47,18 @@ export async function managementApi(
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: maxBodyBytes },
+    { parseAs: 'buffer', bodyLimit: maxBodyBytes },
     (request, body, done) => {
-      // The body is decoded as UTF-8 whatever it says: another charset would be misread.
+      // RFC 8259 section 8.1: JSON between systems is UTF-8. Another declared charset would be
+      // misread, and bytes that are not UTF-8 would be stored as replacement characters.
       const charset = charsetOf(request.headers['content-type']);
       if (charset !== undefined && charset !== 'utf-8') {
         return done(unsupportedCharset(charset), undefined);
       }
-      return parseJson(request, body as string, done);
+      const text = decodeUtf8(body as Buffer);
+      if (text === undefined) return done(notUtf8(), undefined);
+
+      return parseJson(request, text, done);
     },
   );
 
@@ -68,6 +72,20 @@ export async function managementApi(
 function charsetOf(contentType: string | undefined): string | undefined {
   const match = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType ?? '');
   return match?.[1]?.toLowerCase();
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(body: Buffer): string | undefined {
+  try {
+    return utf8.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function notUtf8(): Error {
+  return Object.assign(new Error('the body is not valid UTF-8'), { statusCode: 400 });
 }
 
 function unsupportedCharset(charset: string): Error {

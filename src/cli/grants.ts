@@ -51,7 +51,14 @@ export function parseExpiry(text: string, now = Date.now()): string | null {
   if (text === 'never') return null;
 
   const lifetime = /[a-z]$/i.test(text) ? parseDuration(text) : undefined;
-  if (lifetime !== undefined) return new Date(now + lifetime).toISOString();
+  if (lifetime !== undefined) {
+    // The API takes four-digit years, as RFC 3339 does; Date throws past year 275760.
+    const end = new Date(now + lifetime);
+    if (Number.isNaN(end.getTime()) || end.getUTCFullYear() > 9999) {
+      throw new CliError(`--expires "${text}" lies past the year 9999; give never instead`);
+    }
+    return end.toISOString();
+  }
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(at)) {
     throw new CliError(

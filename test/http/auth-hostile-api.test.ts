@@ -2,7 +2,7 @@
 // oversized bodies, wrong content types. Each gets a clear 4xx; nothing is created; the server
 // keeps serving.
 import { describe, expect, it } from 'vitest';
-import { AdminApi, adminCredentials } from '../support/accounts.js';
+import { AdminApi, adminCredentials, basicHeader } from '../support/accounts.js';
 import { ApiClient } from '../support/api-client.js';
 import { rawRequest } from '../support/registry-client.js';
 import { useTestServer } from '../support/server.js';
@@ -122,6 +122,21 @@ describe('malformed bodies', () => {
     expect((await api().post('/projects', body('wide', 'utf-16'))).status).toBe(415);
     expect((await api().post('/projects', body('latin', 'iso-8859-1'))).status).toBe(415);
     expect((await api().post('/projects', body('narrow', '"UTF-8"'))).status).toBe(201);
+  });
+
+  it('refuses a body that is not valid UTF-8 rather than storing replacement characters', async () => {
+    const prefix = Buffer.from('{"name":"bytes","labels":{"a":"');
+    const body = Buffer.concat([prefix, Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}}')]);
+
+    const res = await fetch(`${server().url}/api/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: basicHeader(adminCredentials), 'content-type': 'application/json' },
+      body,
+    });
+
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('not valid UTF-8');
+    expect((await api().get('/projects/bytes', { basic: adminCredentials })).status).toBe(404);
   });
 
   it('refuses prototype-pollution keys in labels', async () => {

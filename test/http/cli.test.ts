@@ -703,6 +703,11 @@ describe('berth robot', () => {
     expect(await fails(['robot', 'create', 'r1', '-g', 'strict:pull', '--expires', 'soon'])).toBe(
       '--expires "soon": give never, a lifetime (90d, 12h) or a date (2030-01-31)',
     );
+    for (const far of ['99999999d', '100000000h']) {
+      expect(await fails(['robot', 'create', 'r1', '-g', 'strict:pull', '--expires', far])).toBe(
+        `--expires "${far}" lies past the year 9999; give never instead`,
+      );
+    }
     expect(await fails(['robot', 'create', 'r1', '-p', 'strict', '-g', 'other:pull'])).toBe(
       'a robot of "strict" can only be granted actions in "strict"',
     );

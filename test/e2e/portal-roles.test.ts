@@ -170,6 +170,21 @@ describe('a limited guest', () => {
   });
 });
 
+describe('a system page opened by its address', () => {
+  it.each(['/system/users', '/system/robots', '/system/settings', '/audit'])(
+    'shows a non-administrator %s as for administrators only, without its buttons',
+    async (path) => {
+      const page = await signedIn('lena');
+      await page.goto(url(path));
+      await page.getByText('Only system administrators can open this page.').waitFor();
+
+      expect(await page.getByRole('button', { name: /^New / }).count()).toBe(0);
+      expect(await page.getByRole('table').count()).toBe(0);
+      await page.close();
+    },
+  );
+});
+
 describe('a guest', () => {
   let page: Page;
 

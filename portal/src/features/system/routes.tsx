@@ -1,8 +1,23 @@
 import type { RouteObject } from 'react-router';
+import { RequireAdmin } from '../../app/RequireAdmin';
 import { SettingsPage } from './SettingsPage';
 import { UsersPage } from './UsersPage';
 
 export const systemRoutes: RouteObject[] = [
-  { path: '/system/users', element: <UsersPage /> },
-  { path: '/system/settings', element: <SettingsPage /> },
+  {
+    path: '/system/users',
+    element: (
+      <RequireAdmin>
+        <UsersPage />
+      </RequireAdmin>
+    ),
+  },
+  {
+    path: '/system/settings',
+    element: (
+      <RequireAdmin>
+        <SettingsPage />
+      </RequireAdmin>
+    ),
+  },
 ];

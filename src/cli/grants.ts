@@ -74,7 +74,12 @@ export function parseExpiry(text: string, now = Date.now()): string | null {
  * robot$PROJECT+NAME with --project, or the system robot robot$NAME.
  */
 export function robotName(name: string, project: string | undefined): string {
-  if (name.startsWith('robot$')) return name;
+  if (name.startsWith('robot$')) {
+    if (project !== undefined && !name.startsWith(`robot$${project}+`)) {
+      throw new CliError(`${name} is not a robot of project "${project}"; leave out --project`);
+    }
+    return name;
+  }
 
   return project === undefined ? `robot$${name}` : `robot$${project}+${name}`;
 }

@@ -667,6 +667,9 @@ describe('berth robot', () => {
     expect(await fails(['robot', 'show', 'deployer'])).toBe(
       'robot "robot$deployer" does not exist',
     );
+    expect(await fails(['robot', 'show', 'robot$ci-proj+builder', '--project', 'sys-a'])).toBe(
+      'robot$ci-proj+builder is not a robot of project "sys-a"; leave out --project',
+    );
   });
 
   it('keeps a long list of permissions within 100 columns', async () => {

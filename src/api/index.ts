@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ScanService } from '../analysis/index.js';
-import type { Auth } from '../auth/index.js';
+import { tokenRealm, type Auth } from '../auth/index.js';
 import type { Registry } from '../registry/index.js';
 import { openApiDocument } from './openapi.js';
 import { projectRoutes } from './projects.js';
@@ -19,6 +19,9 @@ export interface ManagementApiOptions {
   /** Shown to administrators at GET /settings; must hold no secret. */
   settings: PublicSettings;
   version: string;
+  /** The token endpoint URL to announce in challenges; otherwise derived from the request. */
+  realm?: string;
+  tls: boolean;
 }
 
 /** JSON bodies of the management API are small; anything larger is refused with 413. */
@@ -61,6 +64,19 @@ export async function managementApi(
       return parseJson(request, text, done);
     },
   );
+
+  // RFC 9110 section 11.6.1: a 401 names how to authenticate. Bearer (not Basic, which would
+  // make browsers open their own sign-in dialog over the portal) with the one API scope.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode !== 401 || reply.hasHeader('www-authenticate')) return;
+
+    const realm = options.realm ?? tokenRealm(request.headers.host, options.tls);
+    const service = options.auth.tokens.options.service;
+    reply.header(
+      'www-authenticate',
+      `Bearer realm="${realm}",service="${service}",scope="berth:api:*"`,
+    );
+  });
 
   app.get('/openapi.json', async (request, reply) => {
     request.routeKind = 'api';

@@ -32,7 +32,7 @@ export { loginTtlMs, OidcLogin, safeReturnPath, type OidcSettings } from './iden
 export { AuthError, isAuthError, OAuthError, type AuthErrorKind } from './errors.js';
 export * from './permissions.js';
 export { anonymous, isSystemAdmin, principalName, type Principal } from './principal.js';
-export { projectOf, RegistryGate, type RegistryNeed } from './registry-gate.js';
+export { projectOf, RegistryGate, tokenRealm, type RegistryNeed } from './registry-gate.js';
 export { formatScope, parseScopes, type Scope } from './scopes.js';
 export { TokenService } from './tokens.js';
 export { QuotaService, type QuotaDescription } from './quotas.js';

@@ -28,6 +28,17 @@ export function projectOf(repository: string): string {
   return slash < 0 ? repository : repository.slice(0, slash);
 }
 
+/**
+ * The token endpoint on the host the client used (`host`: its Host header). Clients send their
+ * credentials there, so a deployment behind a proxy that rewrites Host sets auth.realm instead.
+ */
+export function tokenRealm(host: string | undefined, tls: boolean): string {
+  // The value is quoted inside WWW-Authenticate: only a plain host[:port] may go there.
+  const safe = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host ?? '');
+
+  return `${tls ? 'https' : 'http'}://${safe ? host : 'localhost'}/auth/token`;
+}
+
 /** The actions a registry token can carry for a repository (Docker token scope docs). */
 const tokenActions: readonly string[] = ['pull', 'push', 'delete'];
 

@@ -4,6 +4,7 @@ import {
   principalName,
   projectOf,
   isSystemAdmin,
+  tokenRealm,
   type Auth,
   type Principal,
   type ProjectAction,
@@ -65,7 +66,7 @@ export function authorizedAccess(auth: Auth, options: AuthorizedAccessOptions): 
         const authenticated = await auth.gate.check({
           authorization: request.headers.authorization,
           remoteAddr: request.ip,
-          realm: options.realm ?? realmFor(request, options.tls),
+          realm: options.realm ?? tokenRealm(request.headers.host, options.tls),
           need: needOf(request.method, route),
         });
         return visitorFor(auth, authenticated.principal);
@@ -154,16 +155,4 @@ function auditedAction(method: string, route: MatchedRoute, pulls: boolean): str
   if (pulls && route.kind === 'manifest' && method === 'GET') return 'artifact.pull';
 
   return undefined;
-}
-
-/**
- * The token endpoint on the host the client used. Clients send their credentials there, so a
- * deployment behind a proxy that rewrites Host should set auth.realm instead.
- */
-function realmFor(request: FastifyRequest, tls: boolean): string {
-  const host = request.headers.host ?? '';
-  // The value is quoted inside WWW-Authenticate: only a plain host[:port] may go there.
-  const safe = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(host);
-
-  return `${tls ? 'https' : 'http'}://${safe ? host : 'localhost'}/auth/token`;
 }

@@ -132,6 +132,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       scans: options.scans,
       settings: options.publicSettings ?? {},
       version: options.version ?? '0.0.0',
+      realm: options.realm,
+      tls: Boolean(options.tls),
       prefix: '/api/v1',
     });
   }

@@ -178,3 +178,15 @@ describe('credentials', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('401 answers of the management API', () => {
+  it('name the token endpoint and the API scope, as Bearer so browsers ask nothing', async () => {
+    const res = await fetch(`${server().url}/api/v1/users`);
+
+    expect(res.status).toBe(401);
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    expect(challenge).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/auth\/token"/);
+    expect(challenge).toContain('service="berth"');
+    expect(challenge).toContain('scope="berth:api:*"');
+  });
+});

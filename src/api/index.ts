@@ -55,7 +55,7 @@ export async function managementApi(
       // RFC 8259 section 8.1: JSON between systems is UTF-8. Another declared charset would be
       // misread, and bytes that are not UTF-8 would be stored as replacement characters.
       const charset = charsetOf(request.headers['content-type']);
-      if (charset !== undefined && charset !== 'utf-8') {
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
         return done(unsupportedCharset(charset), undefined);
       }
       const text = decodeUtf8(body as Buffer);

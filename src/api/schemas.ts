@@ -26,6 +26,8 @@ const timestamp = z.iso.datetime().describe('RFC 3339 time in UTC');
 /** Times the API is given may carry an offset (RFC 3339 section 5.6); it answers in UTC. */
 const givenTime = z.iso
   .datetime({ offset: true })
+  // 9999-12-31T23:30:00-01:00 is in the year 10000 in UTC, which no answer could state again.
+  .refine((time) => new Date(time).getUTCFullYear() <= 9999, 'must lie before the year 10000 UTC')
   .describe('RFC 3339 time, in UTC or with an offset');
 const labels = z.record(z.string(), z.string()).describe('string labels, e.g. {"env": "prod"}');
 
@@ -172,7 +174,7 @@ export const grant = z.strictObject({
         .max(256)
         .regex(repositoryPatternPattern, '"/"-separated segments with "*" within one, or "**"'),
     )
-    .max(100)
+    .max(32)
     .optional(),
   actions: z.array(z.enum(robotActionList)).min(1),
 });

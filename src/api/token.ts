@@ -22,12 +22,14 @@ export interface TokenResponse {
 const maxFormBytes = 64 * 1024;
 
 /**
- * A token travels back in an Authorization header, and Node refuses headers over 16 KiB with
- * 431: a token asked for more than this would be issued and then never accepted. Real clients
- * ask for a handful of scopes (a push with mounts: one per source repository).
+ * A token travels back in an Authorization header, and Node refuses headers over 16 KiB in all
+ * with 431: a token asked for more than this would be issued and then never accepted. 6 KiB of
+ * scopes make a token of about 12 KiB (JSON around each scope, then base64), which leaves room
+ * for a long account name and the client's other headers. Real clients ask for a handful of
+ * scopes (a push with mounts: one per source repository).
  */
 const maxScopes = 64;
-const maxScopeChars = 8 * 1024;
+const maxScopeChars = 6 * 1024;
 
 /**
  * The registry token endpoint (Docker token authentication spec): GET with Basic credentials or

@@ -28,6 +28,7 @@ import {
   checkRepositoryPattern,
   checkRobotName,
   checkUserName,
+  maxPatternsPerRobot,
 } from './validation.js';
 
 /** Robots may read and write content, never change who may do what. */
@@ -559,6 +560,14 @@ export class AccountService {
   private checkGrants(grants: RobotGrant[], project: string | undefined): RobotGrant[] {
     if (!Array.isArray(grants) || grants.length === 0 || grants.length > 100) {
       throw new AuthError('invalid', 'a robot needs 1 to 100 permission grants');
+    }
+
+    const patterns = grants.reduce((sum, grant) => sum + (grant.repositories?.length ?? 0), 0);
+    if (patterns > maxPatternsPerRobot) {
+      throw new AuthError(
+        'invalid',
+        `a robot has at most ${maxPatternsPerRobot} repository patterns`,
+      );
     }
 
     return grants.map((grant) => {

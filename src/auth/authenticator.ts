@@ -126,7 +126,7 @@ export class Authenticator {
       return principal;
     } catch (err) {
       const result = (err as AuthError).kind === 'locked' ? 'denied' : 'failure';
-      this.audit.record(username.slice(0, 256), {
+      this.audit.record(await this.accountNameOf(username), {
         action: 'login',
         result,
         remoteAddr,
@@ -134,6 +134,17 @@ export class Authenticator {
       });
       throw err;
     }
+  }
+
+  /**
+   * The name a failed sign-in is audited under: the account's own spelling when the name was
+   * typed in another case, so that filtering the log by actor finds every guess against it.
+   */
+  private async accountNameOf(username: string): Promise<string> {
+    const typed = username.slice(0, 256);
+    if (username.startsWith(robotPrefix) || !userNamePattern.test(username)) return typed;
+
+    return (await this.accounts.getUserIgnoringCase(username))?.username ?? typed;
   }
 
   /**

@@ -50,13 +50,23 @@ export function checkRobotName(name: string): void {
   }
 }
 
+/**
+ * Every registry request of a robot is matched against all its patterns, so their number and
+ * size are bounded (with 64 scopes a token request matches 64 names against each of them).
+ */
+export const maxPatternsPerRobot = 32;
+const maxPatternSegments = 16;
+
 export function checkRepositoryPattern(pattern: unknown): void {
   const ok =
-    typeof pattern === 'string' && pattern.length <= 256 && repositoryPatternPattern.test(pattern);
+    typeof pattern === 'string' &&
+    pattern.length <= 256 &&
+    pattern.split('/').length <= maxPatternSegments &&
+    repositoryPatternPattern.test(pattern);
   if (!ok) {
     throw new AuthError(
       'invalid',
-      'a repository pattern is 1 to 256 characters: "/"-separated segments of lowercase letters, digits, ".", "_", "-" and "*", or "**" alone',
+      `a repository pattern is 1 to 256 characters in at most ${maxPatternSegments} "/"-separated segments of lowercase letters, digits, ".", "_", "-" and "*", or "**" alone`,
     );
   }
 }

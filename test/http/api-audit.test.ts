@@ -320,6 +320,22 @@ describe('failed sign-ins', () => {
     expect(right.status).toBe(429);
   });
 
+  it('counts guesses typed in any case against one account, audited under its name', async () => {
+    await admin.createUser('casey');
+    const guesses = ['CASEY', 'Casey', 'cAsEy', 'casey'];
+
+    const statuses = [];
+    for (const username of guesses) {
+      statuses.push(
+        (await api.get('/whoami', { basic: { username, password: 'nope-nope' } })).status,
+      );
+    }
+
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const events = await auditEvents(api, { action: 'login', actor: 'casey' });
+    expect(events.map((e) => e.result)).toEqual(['denied', 'failure', 'failure', 'failure']);
+  });
+
   it('counts wrong current passwords in a password change, and audits them', async () => {
     const owner = await admin.createUser('changer');
     const change = (currentPassword: string) =>

@@ -189,6 +189,26 @@ describe('names and grants', () => {
       { name: 'boss', grants: [{ project: 'apps', actions: ['manage-members'] }] },
     ],
     ['a grant without actions', { name: 'idle', grants: [{ project: 'apps', actions: [] }] }],
+    [
+      'a pattern of 17 segments',
+      {
+        name: 'deep',
+        grants: [
+          { project: 'apps', repositories: [Array(17).fill('a').join('/')], actions: ['pull'] },
+        ],
+      },
+    ],
+    [
+      '33 repository patterns in all',
+      {
+        name: 'many',
+        grants: [20, 13].map((count, g) => ({
+          project: 'apps',
+          repositories: Array.from({ length: count }, (_, i) => `g${g}-${i}/*`),
+          actions: ['pull'],
+        })),
+      },
+    ],
     ...['../**', '***', 'web//x', '/web', 'web/', 'Web', './web', 'web/..', '-', 'shop/_'].map(
       (pattern) => [
         `the repository pattern "${pattern}"`,
@@ -301,6 +321,26 @@ describe('disabling, expiry and deletion', () => {
     expect((await api.get('/robots/robot$born-expired', { basic: adminCredentials })).status).toBe(
       404,
     );
+  });
+
+  it('refuses an expiry whose offset puts it in the year 10000 UTC, and keeps listing', async () => {
+    const farAhead = { expiresAt: '9999-12-31T23:30:00-01:00' };
+    await created('/robots', { name: 'far', grants: [{ project: 'apps', actions: ['pull'] }] });
+
+    const create = await api.post('/robots', {
+      basic: adminCredentials,
+      body: { name: 'farther', grants: [{ project: 'apps', actions: ['pull'] }], ...farAhead },
+      invalid: true,
+    });
+    const update = await api.patch('/robots/robot$far', {
+      basic: adminCredentials,
+      body: farAhead,
+      invalid: true,
+    });
+
+    expect(create.status).toBe(400);
+    expect(update.status).toBe(400);
+    expect((await api.get('/robots', { basic: adminCredentials })).status).toBe(200);
   });
 
   it('lets an administrator end a robot with a past expiry, then extend it', async () => {

@@ -196,6 +196,29 @@ describe('the token endpoint', () => {
     expect(accessOf(body.token)).toEqual([{ type: 'registry', name: 'catalog', actions: ['*'] }]);
   });
 
+  it('issues the largest token it allows small enough to be sent back with long headers', async () => {
+    const longName = await admin.createUser(`l${'o'.repeat(125)}ng`);
+    await admin.addMember('dev', 'user', longName.username, 'developer');
+    const names = Array.from(
+      { length: 64 },
+      (_, i) => `dev/${String(i).padStart(2, '0')}${'n'.repeat(70)}`,
+    );
+    const scopes = names.map((name) => `repository:${name}:pull`);
+    expect(scopes.join(' ').length).toBeLessThanOrEqual(6 * 1024);
+
+    const { status, body } = await postToken({
+      grant_type: 'password',
+      ...longName,
+      scope: scopes,
+    });
+    expect(status).toBe(200);
+    expect(accessOf(body.token)).toHaveLength(64);
+
+    const headers = { 'user-agent': `containerd/2.0 ${'x'.repeat(1500)}`, accept: '*/*' };
+    const res = await withBearer(body.token, `${names[0]}/manifests/v1`, { headers });
+    expect(res.status).toBe(404);
+  });
+
   it('grants only the actions a registry token knows, and the API scope only whole', async () => {
     const { body } = await tokenFor(adminCredentials, [
       'repository:not-yet/app:pull,bogus',

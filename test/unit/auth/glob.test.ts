@@ -25,6 +25,13 @@ describe('globMatches', () => {
     ['app', 'app', true],
     ['app', 'apps', false],
     ['team.a/x_*', 'team.a/x_1', true],
+    ['**/**', 'a', false],
+    ['**/**', 'a/b', true],
+    ['a/**/b/**/c', 'a/x/b/y/c', true],
+    ['a/**/b/**/c', 'a/b/c', false],
+    ['a/**/b*/**/c', 'a/x/b1/b2/y/c', true],
+    ['*a*b*', 'xaybz', true],
+    ['*a*b*', 'xbya', false],
   ])('%s against "%s" is %s', (pattern, value, expected) => {
     expect(globMatches(pattern, value)).toBe(expected);
   });
@@ -35,5 +42,6 @@ describe('globMatches', () => {
 
     expect(globMatches(pattern, name)).toBe(false);
     expect(globMatches(`${'**/'.repeat(40)}b`, `${'a/'.repeat(120)}c`)).toBe(false);
+    expect(globMatches(`**/${'a*/'.repeat(14)}b/**`, 'a/'.repeat(126) + 'a')).toBe(false);
   });
 });

@@ -60,9 +60,7 @@ export const projectRoutes: ApiRoute[] = [
     response: s.projectDetail,
     anonymous: true,
     async handler({ actor, auth, params }) {
-      const project = await auth.accounts.getProject(actor, params.project);
-      const permissions = await auth.accounts.projectPermissions(actor, params.project);
-
+      const { project, permissions } = await auth.accounts.getProject(actor, params.project);
       return { ...s.projectOut(project), permissions };
     },
   }),

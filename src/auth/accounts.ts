@@ -170,15 +170,15 @@ export class AccountService {
     return true;
   }
 
-  async getProject(actor: Actor, name: string): Promise<ProjectRecord> {
-    await this.requireProject(actor, name, 'read-project');
-    return (await this.accounts.getProject(name)) as ProjectRecord;
-  }
+  /** The project, with what the actor may do in the whole of it in the matrix's order. */
+  async getProject(
+    actor: Actor,
+    name: string,
+  ): Promise<{ project: ProjectRecord; permissions: ProjectAction[] }> {
+    const { actions } = await this.authorizeProject(actor, name, 'read-project');
+    const project = (await this.accounts.getProject(name)) as ProjectRecord;
 
-  /** What the actor may do in the whole project, in the permission matrix's order. */
-  async projectPermissions(actor: Actor, name: string): Promise<ProjectAction[]> {
-    const held = await this.access.projectActions(actor.principal, name);
-    return projectActions.filter((action) => held.has(action));
+    return { project, permissions: projectActions.filter((action) => actions.has(action)) };
   }
 
   /**
@@ -507,10 +507,20 @@ export class AccountService {
     action: ProjectAction,
     repository?: string,
   ): Promise<ProjectRecord> {
+    return (await this.authorizeProject(actor, name, action, repository)).project;
+  }
+
+  /** requireProject, answering too every action the actor holds there. */
+  private async authorizeProject(
+    actor: Actor,
+    name: string,
+    action: ProjectAction,
+    repository?: string,
+  ): Promise<{ project: ProjectRecord; actions: ReadonlySet<ProjectAction> }> {
     const project = await this.access.project(name);
     const actions = project
       ? await this.access.projectActions(actor.principal, name, repository)
-      : new Set();
+      : new Set<ProjectAction>();
     // Any right in a project (a robot's push grant, say) reveals that it exists.
     if (!project || actions.size === 0) {
       if (actor.principal.kind === 'anonymous')
@@ -523,7 +533,7 @@ export class AccountService {
       throw new AuthError('denied', `${action} is not allowed in project "${name}"`);
     }
 
-    return project;
+    return { project, actions };
   }
 
   requireSystem(actor: Actor, action: SystemAction): void {

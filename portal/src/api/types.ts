@@ -8,13 +8,7 @@ import type { AdvisoryStatus, SeverityLevel } from '../../../src/scan/advisories
 // server's responses (as src/cli/client/types.ts does for the CLI): type-only imports, which the
 // build erases, so none of the server's code reaches the bundle.
 
-export {
-  projectRoles,
-  rolePermissions,
-  strongestRole,
-  type ProjectAction,
-  type ProjectRole,
-} from '../../../src/auth/permissions.js';
+export { projectRoles, type ProjectAction } from '../../../src/auth/permissions.js';
 export {
   ADVISORY_STATUSES as advisoryStatuses,
   SEVERITY_LEVELS as severityLevels,
